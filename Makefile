@@ -1,0 +1,38 @@
+# SMO: `make run` starts everything on this machine; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: run test lint bench clean
+
+$(VENV)/.run-deps: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.run-deps requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: the app, worker and beat in the foreground (Ctrl-C stops all three).
+run: $(VENV)/.run-deps
+	mkdir -p var
+	$(PY) -m smo.envfile
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true PORT=$(PORT) $(PY) manage.py smo_setup
+	DEBUG=true $(VENV)/bin/honcho start -f Procfile.dev -p $(PORT)
+
+## test: install what the tests need, then run the whole suite.
+test: $(VENV)/.test-deps
+	mkdir -p var
+	@sh bin/ensure-chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-deps
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,48 @@
+"""Network key -> adapter class, imported on first use (STYLE.md §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from channels.adapters.base import Adapter
+from channels.adapters.session import build_session
+
+ADAPTERS: dict[str, str] = {
+    "sandbox": "channels.adapters.sandbox.SandboxAdapter",
+}
+
+
+class UnknownNetwork(LookupError):
+    def __init__(self, network: str) -> None:
+        super().__init__(f"No adapter for network {network!r}; known: {', '.join(sorted(ADAPTERS))}")
+        self.network = network
+
+
+def adapter_class(network: str) -> type[Adapter]:
+    try:
+        path = ADAPTERS[network]
+    except KeyError:
+        raise UnknownNetwork(network) from None
+    cls: type[Adapter] = import_string(path)
+    return cls
+
+
+def network_config(network: str) -> dict[str, Any]:
+    """Build an adapter's config from settings, at call time."""
+    if network == "sandbox":
+        from channels.sandbox_feed import DatabaseFeed
+
+        return {"feed": DatabaseFeed(), "public_url": settings.SMO_PUBLIC_URL}
+    return dict(getattr(settings, "SMO_NETWORKS", {}).get(network, {}))
+
+
+def get_adapter(network: str) -> Adapter:
+    cls = adapter_class(network)
+    return cls(network_config(network), build_session(settings.SMO_HTTP_TIMEOUT))
+
+
+def networks() -> list[str]:
+    return sorted(ADAPTERS)

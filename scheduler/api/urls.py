@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from scheduler.api import views
+
+router = DefaultRouter()
+router.register("accounts", views.AccountViewSet, basename="account")
+router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("posts", views.PostViewSet, basename="post")
+router.register("media", views.MediaViewSet, basename="media")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

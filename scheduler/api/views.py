@@ -1,0 +1,195 @@
+"""REST API under /api/v1/. Every request acts in one workspace (X-Workspace)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from channels.models import SocialAccount
+from scheduler import media, posts, workspaces
+from scheduler.api.serializers import (
+    AccountSerializer,
+    CampaignSerializer,
+    MediaSerializer,
+    PostReadSerializer,
+    PostWriteSerializer,
+)
+from scheduler.models import Campaign, Delivery, MediaAsset, Membership, Post
+
+WORKSPACE_HEADER = OpenApiParameter(
+    "X-Workspace",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    description="Workspace id; needed when the person belongs to several.",
+)
+
+
+class WorkspaceViewSet(viewsets.GenericViewSet):
+    """Scopes every query to the request's workspace; other workspaces answer 404."""
+
+    write_permission = "can_write"
+
+    @property
+    def membership(self) -> Membership:
+        if not hasattr(self, "_membership"):
+            try:
+                self._membership = workspaces.resolve(self.request.user, self.request.headers.get("X-Workspace"))
+            except workspaces.WorkspaceChoiceError as exc:
+                raise ValidationError({"X-Workspace": [str(exc)]}) from exc
+        return self._membership
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method not in permissions.SAFE_METHODS and not getattr(self.membership, self.write_permission):
+            raise PermissionDenied(f"Your role ({self.membership.role}) cannot do this.")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.request and self.request.user.is_authenticated:
+            context["membership"] = self.membership
+        return context
+
+
+@extend_schema_view(list=extend_schema(parameters=[WORKSPACE_HEADER]))
+class AccountViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+    """Connected accounts. Only sandbox accounts are created here; real networks
+    connect through their sign-in page in the web app."""
+
+    serializer_class = AccountSerializer
+    write_permission = "can_manage_accounts"
+
+    def get_queryset(self) -> QuerySet[SocialAccount]:
+        return SocialAccount.objects.filter(workspace=self.membership.workspace)
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.save(
+            workspace=self.membership.workspace,
+            external_id=f"sandbox-{secrets.token_hex(8)}",
+            handle=serializer.validated_data["name"].lower().replace(" ", "_")[:200],
+            credentials={"token": secrets.token_urlsafe(24)},
+            connected_by=self.request.user,
+        )
+
+
+class CampaignViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+    serializer_class = CampaignSerializer
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        return Campaign.objects.filter(workspace=self.membership.workspace)
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.save(workspace=self.membership.workspace)
+
+
+class MediaViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+    serializer_class = MediaSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[MediaAsset]:
+        return MediaAsset.objects.filter(workspace=self.membership.workspace)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            asset = media.store_upload(
+                self.membership, serializer.validated_data["file"], serializer.validated_data.get("alt_text", "")
+            )
+        except media.MediaRejected as exc:
+            raise ValidationError({"file": [str(exc)]}) from exc
+        return Response(self.get_serializer(asset).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    create=extend_schema(request=PostWriteSerializer, responses={201: PostReadSerializer}),
+    partial_update=extend_schema(request=PostWriteSerializer, responses={200: PostReadSerializer}),
+    destroy=extend_schema(responses={200: PostReadSerializer}),
+)
+class PostViewSet(
+    WorkspaceViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+):
+    """Posts and their deliveries. DELETE cancels what has not gone out yet."""
+
+    serializer_class = PostReadSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Post]:
+        queryset = (
+            Post.objects.filter(workspace=self.membership.workspace)
+            .select_related("author")
+            .prefetch_related(
+                Prefetch("deliveries", queryset=Delivery.objects.select_related("account").order_by("id")),
+                "attachments",
+            )
+        )
+        campaign_filter = self.request.query_params.get("campaign_id")
+        if campaign_filter:
+            queryset = queryset.filter(campaign_id=campaign_filter)
+        return queryset
+
+    def _read(self, post: Post, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=post.pk)
+        return Response(PostReadSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self._validated(request, partial=False)
+        try:
+            post = posts.create_post(
+                self.membership,
+                posts.PostInput(
+                    text=data["text"],
+                    accounts=data["accounts"],
+                    scheduled_at=data.get("scheduled_at"),
+                    publish_now=data.get("publish_now", False),
+                    campaign=data.get("campaign"),
+                    media=data.get("media", []),
+                ),
+            )
+        except posts.PostErrors as exc:
+            raise ValidationError(exc.errors) from exc
+        return self._read(post, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        post = self.get_object()
+        data = self._validated(request, partial=True)
+        changes = {k: v for k, v in data.items() if k in {"text", "scheduled_at", "publish_now", "accounts", "campaign", "media"}}
+        if not data.get("publish_now"):
+            changes.pop("publish_now", None)
+        try:
+            posts.update_post(self.membership, post, changes)
+        except posts.PostErrors as exc:
+            raise ValidationError(exc.errors) from exc
+        return self._read(post)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        post = self.get_object()
+        posts.cancel_post(post)
+        return self._read(post)
+
+    @extend_schema(request=None, responses={200: PostReadSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        post = self.get_object()
+        if not self.membership.can_schedule:
+            raise PermissionDenied(f"Your role ({self.membership.role}) cannot approve posts.")
+        posts.approve_post(post)
+        return self._read(post)
+
+    def _validated(self, request: Request, partial: bool) -> dict[str, Any]:
+        if not isinstance(request.data, dict):
+            raise ValidationError({"body": ["Send a JSON object."]})
+        serializer = PostWriteSerializer(data=request.data, partial=partial, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)

@@ -1,0 +1,48 @@
+"""Turn stored posts and accounts into the plain data adapters take."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from channels.adapters.base import Content, Credentials, MediaItem
+from channels.models import SocialAccount
+from scheduler.models import Delivery, MediaAsset, Post
+
+
+def media_item(asset: MediaAsset) -> MediaItem:
+    return MediaItem(
+        path=asset.file.path,
+        mime_type=asset.mime_type,
+        kind=asset.kind,
+        size=asset.size,
+        width=asset.width,
+        height=asset.height,
+        alt_text=asset.alt_text,
+        url=f"{settings.SMO_PUBLIC_URL}{asset.file.url}",
+    )
+
+
+def post_content(post: Post, assets: list[MediaAsset] | None = None) -> Content:
+    if assets is None:
+        assets = [a.asset for a in post.attachments.select_related("asset")]
+    return Content(text=post.text, media=tuple(media_item(a) for a in assets))
+
+
+def content_for(delivery: Delivery) -> Content:
+    return post_content(delivery.post)
+
+
+def credentials_for(account: SocialAccount) -> Credentials:
+    return Credentials(
+        external_id=account.external_id,
+        handle=account.handle,
+        secrets=dict(account.credentials),
+        expires_at=account.credentials_expire_at,
+        options=dict(account.options),
+    )
+
+
+def save_credentials(account: SocialAccount, creds: Credentials) -> None:
+    account.credentials = dict(creds.secrets)
+    account.credentials_expire_at = creds.expires_at
+    account.save(update_fields=["credentials", "credentials_expire_at", "updated_at"])

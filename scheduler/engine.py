@@ -1,0 +1,405 @@
+"""The scheduling engine: the delivery state machine, claiming, and retry policy.
+
+Every state change is one conditional UPDATE (`WHERE id = %s AND state = %s`)
+made by `transition()`. When it matches no row, another worker has already moved
+the delivery and the caller stops: that is what makes duplicate task messages,
+racing workers and redelivered messages harmless (DESIGN.md "Delivery state
+machine"). Tasks in `scheduler.tasks` are thin wrappers around this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from channels.adapters import base
+from channels.adapters.registry import get_adapter
+from channels.models import SocialAccount
+from scheduler import content, ratebudget
+from scheduler.models import Delivery, DeliveryAttempt
+
+logger = logging.getLogger(__name__)
+
+S = Delivery.State
+O = DeliveryAttempt.Outcome
+
+# Every allowed (from -> to). A change not listed here is a bug, not a race.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.AWAITING_APPROVAL, S.SCHEDULED, S.CANCELLED}),
+    S.AWAITING_APPROVAL: frozenset({S.DRAFT, S.SCHEDULED, S.CANCELLED}),
+    # scheduled -> scheduled is a reschedule: same state, new time.
+    S.SCHEDULED: frozenset({S.DRAFT, S.SCHEDULED, S.QUEUED, S.CANCELLED}),
+    S.QUEUED: frozenset({S.PUBLISHING, S.RETRY_WAIT, S.SCHEDULED, S.CANCELLED}),
+    S.PUBLISHING: frozenset({S.PUBLISHED, S.RETRY_WAIT, S.FAILED, S.UNKNOWN}),
+    S.RETRY_WAIT: frozenset({S.QUEUED, S.SCHEDULED, S.CANCELLED}),
+    S.UNKNOWN: frozenset({S.PUBLISHED, S.QUEUED, S.NEEDS_ATTENTION}),
+    S.NEEDS_ATTENTION: frozenset({S.PUBLISHED, S.SCHEDULED, S.CANCELLED}),
+    S.FAILED: frozenset({S.SCHEDULED}),
+    S.PUBLISHED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+# States a person may still change the time of, or cancel.
+PENDING = (S.DRAFT, S.AWAITING_APPROVAL, S.SCHEDULED, S.QUEUED, S.RETRY_WAIT)
+
+
+class InvalidTransition(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a network call ended, written to the attempt row it closes."""
+
+    outcome: str
+    detail: str = ""
+    error_class: str = ""
+    network_code: str = ""
+
+    @classmethod
+    def from_error(cls, outcome: str, error: Exception) -> Outcome:
+        if isinstance(error, base.AdapterError):
+            return cls(outcome, error.detail, type(error).__name__, error.network_code)
+        return cls(outcome, str(error) or type(error).__name__, type(error).__name__)
+
+
+def _check(source: str, target: str) -> None:
+    if target not in TRANSITIONS[source]:
+        raise InvalidTransition(f"{source} -> {target} is not a delivery transition")
+
+
+def transition(
+    delivery_id: int,
+    source: str,
+    target: str,
+    *,
+    outcome: Outcome | None = None,
+    worker: str = "",
+    **fields: object,
+) -> bool:
+    """Move one delivery from `source` to `target` if it is still in `source`.
+
+    Entering `publishing` opens an attempt row; leaving it closes that row with
+    `outcome`. Both happen in the same transaction as the state change.
+    """
+    _check(source, target)
+    now = timezone.now()
+    if target == S.PUBLISHING:
+        fields.update(attempts=F("attempts") + 1, publishing_since=now, worker=worker)
+    if outcome is not None and target != S.PUBLISHED and outcome.detail:
+        fields.setdefault("last_error", outcome.detail)
+    with transaction.atomic():
+        moved = Delivery.objects.filter(pk=delivery_id, state=source).update(
+            state=target, updated_at=now, **fields
+        )
+        if not moved:
+            return False
+        if target == S.PUBLISHING:
+            number = Delivery.objects.values_list("attempts", flat=True).get(pk=delivery_id)
+            DeliveryAttempt.objects.create(
+                delivery_id=delivery_id, number=number, worker=worker, started_at=now
+            )
+        elif source == S.PUBLISHING and outcome is not None:
+            DeliveryAttempt.objects.filter(delivery_id=delivery_id, finished_at=None).update(
+                finished_at=now,
+                outcome=outcome.outcome,
+                detail=outcome.detail[:2000],
+                error_class=outcome.error_class,
+                network_code=outcome.network_code[:100],
+            )
+    return True
+
+
+def transition_batch(ids: Iterable[int], source: str, target: str, **fields: object) -> int:
+    """Move many deliveries at once; return how many were still in `source`."""
+    _check(source, target)
+    return Delivery.objects.filter(pk__in=list(ids), state=source).update(
+        state=target, updated_at=timezone.now(), **fields
+    )
+
+
+# --- Sending work to the broker ----------------------------------------------------
+
+
+def enqueue_publish(delivery_id: int, eta: datetime | None = None) -> None:
+    """Send publish_delivery(id) once the current transaction commits."""
+    from scheduler.tasks import publish_delivery
+
+    if eta is not None and eta > timezone.now():
+        publish_delivery.apply_async_on_commit((delivery_id,), eta=eta)
+    else:
+        publish_delivery.delay_on_commit(delivery_id)
+
+
+def enqueue_reconcile(delivery_id: int) -> None:
+    from scheduler.tasks import reconcile_delivery
+
+    reconcile_delivery.delay_on_commit(delivery_id)
+
+
+# --- The dispatcher ----------------------------------------------------------------
+
+
+def dispatch_due(now: datetime | None = None) -> int:
+    """Claim deliveries due within the look-ahead, queue them, send one task each.
+
+    Those due in the next two seconds go out with an ETA of their exact time, so a
+    post leaves on its second rather than on the next tick after it.
+    """
+    now = now or timezone.now()
+    horizon = now + settings.SMO_DISPATCH_LOOKAHEAD
+    batch = settings.SMO_DISPATCH_BATCH
+    total = 0
+    while True:
+        with transaction.atomic():
+            # SKIP LOCKED lets several dispatchers share the work on PostgreSQL;
+            # SQLite has no row locks, its IMMEDIATE transaction serialises them.
+            rows = list(
+                Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    state__in=Delivery.DUE_STATES,
+                    due_at__lte=horizon,
+                    account__status=SocialAccount.Status.ACTIVE,
+                )
+                .order_by("due_at")
+                .values_list("id", "state", "due_at")[:batch]
+            )
+            for state in Delivery.DUE_STATES:
+                ids = [pk for pk, st, _ in rows if st == state]
+                if ids:
+                    transition_batch(ids, state, S.QUEUED, queued_at=now)
+            for pk, _, due_at in rows:
+                enqueue_publish(pk, eta=due_at)
+        total += len(rows)
+        if len(rows) < batch:
+            return total
+
+
+# --- Publishing one delivery -------------------------------------------------------
+
+
+def publish(delivery_id: int, worker: str = "") -> str:
+    """Publish one queued delivery; return what happened, for the log."""
+    try:
+        delivery = Delivery.objects.select_related("account", "post").get(pk=delivery_id)
+    except Delivery.DoesNotExist:
+        logger.info("delivery %s: gone, nothing to publish", delivery_id)
+        return "gone"
+    if delivery.state != S.QUEUED:
+        logger.info("delivery %s: is %s, not queued; another worker has it", delivery_id, delivery.state)
+        return "not-queued"
+    account = delivery.account
+    if not account.is_active:
+        # Held until a person reconnects the account; the dispatcher skips it.
+        transition(delivery_id, S.QUEUED, S.SCHEDULED)
+        return "held"
+    adapter = get_adapter(account.network)
+    wait_until = ratebudget.take(account.pk, adapter.limits)
+    if wait_until is not None:
+        transition(delivery_id, S.QUEUED, S.RETRY_WAIT, due_at=wait_until)
+        logger.info("delivery %s: over the account's budget, waits until %s", delivery_id, wait_until)
+        return "budget"
+    if not transition(delivery_id, S.QUEUED, S.PUBLISHING, worker=worker):
+        logger.info("delivery %s: claimed by another worker", delivery_id)
+        return "lost-claim"
+    creds = content.credentials_for(account)
+    try:
+        result = adapter.publish(creds, content.content_for(delivery), str(delivery.idempotency_key))
+    except base.AdapterError as error:
+        return _handle_error(delivery, account, adapter, creds, error)
+    except SoftTimeLimitExceeded as error:
+        # The request may be on the wire: only a lookup can tell.
+        return _to_unknown(delivery_id, Outcome.from_error(O.UNKNOWN, error))
+    except Exception as error:
+        logger.exception("delivery %s: unexpected error from the %s adapter", delivery_id, account.network)
+        return _to_unknown(delivery_id, Outcome.from_error(O.UNKNOWN, error))
+    transition(
+        delivery_id,
+        S.PUBLISHING,
+        S.PUBLISHED,
+        outcome=Outcome(O.PUBLISHED),
+        external_id=result.external_id,
+        external_url=result.url,
+        published_at=result.published_at,
+        last_error="",
+    )
+    logger.info("delivery %s: published as %s", delivery_id, result.external_id)
+    return "published"
+
+
+def _handle_error(
+    delivery: Delivery,
+    account: SocialAccount,
+    adapter: base.Adapter,
+    creds: base.Credentials,
+    error: base.AdapterError,
+) -> str:
+    pk = delivery.pk
+    logger.info("delivery %s: %s (%s)", pk, type(error).__name__, error.network_code)
+    if isinstance(error, base.RateLimited):
+        transition(pk, S.PUBLISHING, S.RETRY_WAIT, outcome=Outcome.from_error(O.RATE_LIMITED, error), due_at=error.retry_at)
+        return "rate-limited"
+    if isinstance(error, base.Transient):
+        return _retry_or_fail(delivery, Outcome.from_error(O.TRANSIENT, error))
+    if isinstance(error, base.Unknown):
+        return _to_unknown(pk, Outcome.from_error(O.UNKNOWN, error))
+    if isinstance(error, base.AuthExpired):
+        return _handle_auth_expired(delivery, account, adapter, creds, error)
+    if isinstance(error, base.Permanent) and error.duplicate and _had_unknown_attempt(pk):
+        # The earlier attempt that got no answer probably did post it.
+        return _to_unknown(pk, Outcome.from_error(O.UNKNOWN, error))
+    transition(pk, S.PUBLISHING, S.FAILED, outcome=Outcome.from_error(O.PERMANENT, error))
+    return "failed"
+
+
+def _retry_or_fail(delivery: Delivery, outcome: Outcome) -> str:
+    failures = delivery.failures + 1
+    if failures >= settings.SMO_MAX_ATTEMPTS:
+        final = Outcome(
+            outcome.outcome,
+            f"Gave up after {failures} attempts. Last error: {outcome.detail}",
+            outcome.error_class,
+            outcome.network_code,
+        )
+        transition(delivery.pk, S.PUBLISHING, S.FAILED, outcome=final, failures=failures)
+        return "failed"
+    due = timezone.now() + backoff(failures)
+    transition(delivery.pk, S.PUBLISHING, S.RETRY_WAIT, outcome=outcome, failures=failures, due_at=due)
+    return "retry"
+
+
+def backoff(failures: int) -> timedelta:
+    """Exponential backoff with "equal jitter": half fixed, half random."""
+    ceiling = min(settings.SMO_RETRY_MAX_SECONDS, settings.SMO_RETRY_BASE_SECONDS * 2 ** (failures - 1))
+    return timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))
+
+
+def _to_unknown(delivery_id: int, outcome: Outcome) -> str:
+    if transition(delivery_id, S.PUBLISHING, S.UNKNOWN, outcome=outcome, failures=F("failures") + 1):
+        enqueue_reconcile(delivery_id)
+    return "unknown"
+
+
+def _had_unknown_attempt(delivery_id: int) -> bool:
+    return DeliveryAttempt.objects.filter(
+        delivery_id=delivery_id, outcome__in=[O.UNKNOWN, O.LOST]
+    ).exists()
+
+
+def _handle_auth_expired(
+    delivery: Delivery,
+    account: SocialAccount,
+    adapter: base.Adapter,
+    creds: base.Credentials,
+    error: base.AdapterError,
+) -> str:
+    """Refresh the credentials once; if that fails, a person must reconnect."""
+    outcome = Outcome.from_error(O.AUTH_EXPIRED, error)
+    already_refreshed = DeliveryAttempt.objects.filter(
+        delivery_id=delivery.pk, outcome=O.AUTH_EXPIRED
+    ).exists()
+    if not already_refreshed:
+        try:
+            fresh = adapter.refresh(creds)
+        except base.AuthExpired:
+            pass
+        except base.AdapterError as refresh_error:
+            return _retry_or_fail(delivery, Outcome.from_error(O.TRANSIENT, refresh_error))
+        else:
+            content.save_credentials(account, fresh)
+            transition(delivery.pk, S.PUBLISHING, S.RETRY_WAIT, outcome=outcome, due_at=timezone.now())
+            return "refreshed"
+    SocialAccount.objects.filter(pk=account.pk).update(
+        status=SocialAccount.Status.NEEDS_RECONNECT, status_detail=error.detail[:500]
+    )
+    # Held in retry_wait: the dispatcher skips accounts that need reconnecting.
+    transition(delivery.pk, S.PUBLISHING, S.RETRY_WAIT, outcome=outcome, due_at=timezone.now())
+    logger.warning("account %s: needs reconnecting (delivery %s held)", account.pk, delivery.pk)
+    return "needs-reconnect"
+
+
+# --- The reconciler ----------------------------------------------------------------
+
+
+def reconcile_stuck(now: datetime | None = None) -> dict[str, int]:
+    """Sweep deliveries a lost worker or a lost message left behind."""
+    now = now or timezone.now()
+    counts = {"lost": 0, "resolved": 0, "requeued": 0}
+    stuck = Delivery.objects.filter(
+        state=S.PUBLISHING, publishing_since__lt=now - settings.SMO_STUCK_AFTER
+    ).values_list("pk", flat=True)
+    lost = Outcome(O.LOST, "The worker stopped before the network answered; checking with the network.")
+    for pk in list(stuck):
+        if transition(pk, S.PUBLISHING, S.UNKNOWN, outcome=lost, failures=F("failures") + 1):
+            counts["lost"] += 1
+    for pk in list(Delivery.objects.filter(state=S.UNKNOWN).values_list("pk", flat=True)):
+        if resolve_unknown(pk) != "unresolved":
+            counts["resolved"] += 1
+    # A queued delivery whose message never arrived (a broker restart without
+    # persistence): send it again. A duplicate message is harmless, see publish().
+    lost_messages = Delivery.objects.filter(state=S.QUEUED, queued_at__lt=now - settings.SMO_REQUEUE_AFTER)
+    for pk in list(lost_messages.values_list("pk", flat=True)):
+        with transaction.atomic():
+            if Delivery.objects.filter(pk=pk, state=S.QUEUED).update(queued_at=now):
+                enqueue_publish(pk)
+                counts["requeued"] += 1
+    return counts
+
+
+def resolve_unknown(delivery_id: int) -> str:
+    """Ask the network whether an unknown delivery's post exists; never post blindly."""
+    delivery = Delivery.objects.select_related("account", "post").get(pk=delivery_id)
+    if delivery.state != S.UNKNOWN:
+        return "not-unknown"
+    account = delivery.account
+    adapter = get_adapter(account.network)
+    if not adapter.supports_lookup:
+        transition(
+            delivery_id,
+            S.UNKNOWN,
+            S.NEEDS_ATTENTION,
+            last_error=f"{adapter.display_name} cannot tell whether this post went out. "
+            "Check the account, then mark it published or schedule it again.",
+        )
+        return "needs-attention"
+    try:
+        found = adapter.find_published(
+            content.credentials_for(account),
+            str(delivery.idempotency_key),
+            content.content_for(delivery).fingerprint,
+        )
+    except base.AdapterError as error:
+        logger.info("delivery %s: lookup failed (%s), will ask again", delivery_id, error.network_code)
+        return "unresolved"
+    if found is not None:
+        transition(
+            delivery_id,
+            S.UNKNOWN,
+            S.PUBLISHED,
+            external_id=found.external_id,
+            external_url=found.url,
+            published_at=found.published_at,
+            last_error="",
+        )
+        return "published"
+    if delivery.failures >= settings.SMO_MAX_ATTEMPTS:
+        transition(
+            delivery_id,
+            S.UNKNOWN,
+            S.NEEDS_ATTENTION,
+            last_error=f"No answer from {adapter.display_name} after {delivery.failures} attempts.",
+        )
+        return "needs-attention"
+    with transaction.atomic():
+        if transition(delivery_id, S.UNKNOWN, S.QUEUED, queued_at=timezone.now()):
+            enqueue_publish(delivery_id)
+    return "requeued"

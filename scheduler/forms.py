@@ -1,0 +1,70 @@
+"""The composer form: local date and time in, a UTC instant out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from channels.models import SocialAccount
+from scheduler import localtime
+from scheduler.models import Campaign, Membership
+
+
+class ComposeForm(forms.Form):
+    WHEN_CHOICES = [("schedule", _("Schedule")), ("now", _("Publish now")), ("draft", _("Save as draft"))]
+
+    text = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": _("What do you want to share?")}),
+        strip=False,
+        required=False,
+    )
+    accounts = forms.ModelMultipleChoiceField(
+        label=_("Accounts"),
+        queryset=SocialAccount.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one account.")},
+    )
+    when = forms.ChoiceField(label=_("When"), choices=WHEN_CHOICES, initial="schedule", widget=forms.RadioSelect)
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False)
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        workspace = membership.workspace
+        self.fields["accounts"].queryset = SocialAccount.objects.filter(
+            workspace=workspace, status=SocialAccount.Status.ACTIVE
+        )
+        self.fields["campaign"].queryset = Campaign.objects.filter(workspace=workspace)
+        self.zone = localtime.zone(membership.user.timezone)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["scheduled_at"] = None
+        if data.get("when") != "schedule":
+            return data
+        day, at = data.get("date"), data.get("time")
+        if day is None and "date" not in self.errors:
+            self.add_error("date", _("Pick a date."))
+        if at is None and "time" not in self.errors:
+            self.add_error("time", _("Pick a time."))
+        if day is None or at is None:
+            return data
+        try:
+            data["scheduled_at"] = localtime.to_utc(datetime.combine(day, at), self.zone)
+        except localtime.LocalTimeError as exc:
+            self.add_error("time", str(exc))
+        return data
+
+    # Field names of scheduler.posts errors -> fields of this form.
+    ERROR_FIELDS = {"text": "text", "media": "text", "account_ids": "accounts", "scheduled_at": "time"}
+
+    def add_post_errors(self, errors: dict[str, list[str]]) -> None:
+        for name, messages in errors.items():
+            for message in messages:
+                self.add_error(self.ERROR_FIELDS.get(name), message)

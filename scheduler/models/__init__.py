@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from scheduler.models.deliveries import Delivery, DeliveryAttempt
+from scheduler.models.people import Membership, Role, User, Workspace
+from scheduler.models.posts import Campaign, MediaAsset, Post, PostMedia, QueueSlot
+
+__all__ = [
+    "Campaign",
+    "Delivery",
+    "DeliveryAttempt",
+    "MediaAsset",
+    "Membership",
+    "Post",
+    "PostMedia",
+    "QueueSlot",
+    "Role",
+    "User",
+    "Workspace",
+]

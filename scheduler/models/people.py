@@ -1,0 +1,88 @@
+"""People, workspaces and what each person may do in each workspace."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from scheduler.localtime import validate_timezone
+
+
+def _default_timezone() -> str:
+    return settings.SMO_DEFAULT_TIMEZONE
+
+
+class User(AbstractUser):
+    timezone = models.CharField(
+        max_length=64, default=_default_timezone, validators=[validate_timezone]
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Workspace(models.Model):
+    """A team or a client: every object belongs to exactly one."""
+
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(
+        max_length=64, default=_default_timezone, validators=[validate_timezone]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    EDITOR = "editor", _("Editor")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(models.Model):
+    # What each role may do, from DESIGN.md "Data".
+    CAN_MANAGE_ACCOUNTS = {Role.OWNER, Role.ADMIN}
+    CAN_SCHEDULE = {Role.OWNER, Role.ADMIN, Role.EDITOR}
+    CAN_WRITE = {Role.OWNER, Role.ADMIN, Role.EDITOR, Role.CONTRIBUTOR}
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.EDITOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "workspace"], name="one_membership_per_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} of {self.workspace}"
+
+    @property
+    def can_manage_accounts(self) -> bool:
+        return self.role in self.CAN_MANAGE_ACCOUNTS
+
+    @property
+    def can_schedule(self) -> bool:
+        """Schedule without approval."""
+        return self.role in self.CAN_SCHEDULE
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in self.CAN_WRITE

@@ -1,0 +1,135 @@
+"""What people write: campaigns, posts, their media, and posting schedules."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Campaign(models.Model):
+    workspace = models.ForeignKey(
+        "scheduler.Workspace", on_delete=models.CASCADE, related_name="campaigns"
+    )
+    name = models.CharField(max_length=200)
+    color = models.CharField(max_length=7, default="#4f46e5")
+    description = models.TextField(blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="campaign_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MediaAsset(models.Model):
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Image")
+        VIDEO = "video", _("Video")
+
+    workspace = models.ForeignKey(
+        "scheduler.Workspace", on_delete=models.CASCADE, related_name="media"
+    )
+    file = models.FileField(upload_to="media/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    mime_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    alt_text = models.CharField(max_length=1000, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Post(models.Model):
+    """Content written once; it fans out to one Delivery per connected account."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHING = "publishing", _("Publishing")
+        PUBLISHED = "published", _("Published")
+        PARTIALLY_PUBLISHED = "partially_published", _("Partly published")
+        NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    workspace = models.ForeignKey(
+        "scheduler.Workspace", on_delete=models.CASCADE, related_name="posts"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    text = models.TextField()
+    # Null for a draft. Stored in UTC; people see and type their own zone.
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    media = models.ManyToManyField(MediaAsset, through="PostMedia", blank=True, related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-scheduled_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "scheduled_at"])]
+
+    def __str__(self) -> str:
+        return f"post {self.pk}: {self.text[:40]}"
+
+    @property
+    def status(self) -> str:
+        """Summarise the deliveries' states (uses prefetched deliveries)."""
+        from scheduler.poststatus import post_status
+
+        return post_status([d.state for d in self.deliveries.all()])
+
+
+class PostMedia(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    asset = models.ForeignKey(MediaAsset, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "asset"], name="post_media_unique")
+        ]
+
+
+class QueueSlot(models.Model):
+    """A weekly posting time of an account, in the workspace's time zone."""
+
+    account = models.ForeignKey(
+        "channels.SocialAccount", on_delete=models.CASCADE, related_name="queue_slots"
+    )
+    weekday = models.PositiveSmallIntegerField(
+        choices=[(i, d) for i, d in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])]
+    )
+    time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "weekday", "time"], name="queue_slot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.time:%H:%M}"

@@ -1,0 +1,223 @@
+"""Creating, editing, rescheduling and cancelling posts.
+
+The API and the web pages both come here; this module owns the transaction and
+the fan-out to one Delivery per account, and changes delivery state only through
+`engine.transition`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from channels.adapters.base import Content
+from channels.adapters.registry import get_adapter
+from channels.models import SocialAccount
+from scheduler import engine
+from scheduler.content import media_item
+from scheduler.models import Campaign, Delivery, MediaAsset, Membership, Post, PostMedia
+
+S = Delivery.State
+# A time picked in the current minute is "now", not "in the past": the composer
+# works in whole minutes.
+PAST_GRACE = timedelta(seconds=60)
+IN_FLIGHT = (S.PUBLISHING, S.UNKNOWN)
+
+
+class PostErrors(Exception):
+    """What is wrong with a post, by field; nothing was saved."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class PostInput:
+    text: str
+    accounts: list[SocialAccount]
+    scheduled_at: datetime | None = None  # aware; None with publish_now False is a draft
+    publish_now: bool = False
+    campaign: Campaign | None = None
+    media: list[MediaAsset] = field(default_factory=list)
+
+
+def content_problems(text: str, media: list[MediaAsset], accounts: list[SocialAccount]) -> dict[str, list[str]]:
+    """Ask each target network's adapter what it would refuse."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    if not text.strip():
+        errors["text"].append(_("Write something to post."))
+    content = Content(text=text, media=tuple(media_item(m) for m in media))
+    for account in accounts:
+        for problem in get_adapter(account.network).validate(content):
+            if problem.code == "empty" and errors.get("text"):
+                continue
+            errors[problem.field].append(f"{account.name}: {problem.message}")
+    return dict(errors)
+
+
+def check_time(when: datetime | None, now: datetime) -> dict[str, list[str]]:
+    if when is not None and when < now - PAST_GRACE:
+        return {"scheduled_at": [_("This time is in the past. Pick a time from now on, or publish now.")]}
+    return {}
+
+
+def _start_state(membership: Membership, when: datetime | None) -> str:
+    if when is None:
+        return S.DRAFT
+    return S.SCHEDULED if membership.can_schedule else S.AWAITING_APPROVAL
+
+
+def create_post(membership: Membership, data: PostInput) -> Post:
+    """Validate and save a post with one delivery per account, all or nothing."""
+    now = timezone.now()
+    when = now if data.publish_now else data.scheduled_at
+    errors = {**content_problems(data.text, data.media, data.accounts), **check_time(when, now)}
+    if not data.accounts:
+        errors["account_ids"] = [_("Choose at least one account.")]
+    if errors:
+        raise PostErrors(errors)
+    state = _start_state(membership, when)
+    with transaction.atomic():
+        post = Post.objects.create(
+            workspace=membership.workspace,
+            author=membership.user,
+            campaign=data.campaign,
+            text=data.text,
+            scheduled_at=when,
+        )
+        _attach_media(post, data.media)
+        Delivery.objects.bulk_create(
+            Delivery(
+                post=post,
+                account=account,
+                state=state,
+                scheduled_at=when,
+                due_at=when if state == S.SCHEDULED else None,
+            )
+            for account in data.accounts
+        )
+    return post
+
+
+def _attach_media(post: Post, media: list[MediaAsset]) -> None:
+    PostMedia.objects.filter(post=post).delete()
+    PostMedia.objects.bulk_create(
+        PostMedia(post=post, asset=asset, position=i) for i, asset in enumerate(media)
+    )
+
+
+def update_post(membership: Membership, post: Post, changes: dict[str, object]) -> Post:
+    """Apply a partial edit: text, media, campaign, accounts and time.
+
+    Deliveries already published stay as they are; the rest follow the edit.
+    """
+    now = timezone.now()
+    deliveries = list(post.deliveries.select_related("account"))
+    text = str(changes.get("text", post.text))
+    media = changes.get("media")
+    media = list(media) if isinstance(media, list) else [a.asset for a in post.attachments.select_related("asset")]
+    accounts = changes.get("accounts")
+    accounts = list(accounts) if isinstance(accounts, list) else [d.account for d in deliveries]
+    timing_changed = "scheduled_at" in changes or changes.get("publish_now")
+    when = now if changes.get("publish_now") else changes.get("scheduled_at", post.scheduled_at)
+    errors = content_problems(text, media, accounts)
+    if timing_changed:
+        errors.update(check_time(when, now))  # type: ignore[arg-type]
+    if not accounts:
+        errors["account_ids"] = [_("Choose at least one account.")]
+    if any(d.state in IN_FLIGHT for d in deliveries) and ({"text", "media", "accounts"} & changes.keys()):
+        errors.setdefault("text", []).append(
+            _("This post is being published right now; edit it when that has finished.")
+        )
+    if errors:
+        raise PostErrors(errors)
+    with transaction.atomic():
+        post.text = text
+        if "campaign" in changes:
+            post.campaign = changes["campaign"]  # type: ignore[assignment]
+        if timing_changed:
+            post.scheduled_at = when  # type: ignore[assignment]
+        post.save()
+        if "media" in changes:
+            _attach_media(post, media)
+        _sync_accounts(membership, post, deliveries, accounts)
+        if timing_changed:
+            _retime(membership, post, when)  # type: ignore[arg-type]
+    return post
+
+
+def _sync_accounts(
+    membership: Membership, post: Post, deliveries: list[Delivery], accounts: list[SocialAccount]
+) -> None:
+    wanted = {a.pk for a in accounts}
+    have = {d.account_id for d in deliveries}
+    for d in deliveries:
+        if d.account_id not in wanted and d.state in engine.PENDING:
+            _cancel(d)
+    state = _start_state(membership, post.scheduled_at)
+    Delivery.objects.bulk_create(
+        Delivery(
+            post=post,
+            account=a,
+            state=state,
+            scheduled_at=post.scheduled_at,
+            due_at=post.scheduled_at if state == S.SCHEDULED else None,
+        )
+        for a in accounts
+        if a.pk not in have
+    )
+
+
+def _retime(membership: Membership, post: Post, when: datetime | None) -> None:
+    """Move every not-yet-published delivery to `when` (None: back to draft)."""
+    for d in post.deliveries.filter(state__in=engine.PENDING):
+        if d.state in (S.QUEUED, S.RETRY_WAIT):
+            # Pull it back from the queue; a message already sent finds it not
+            # queued and does nothing.
+            if not engine.transition(d.pk, d.state, S.SCHEDULED):
+                continue
+            d.state = S.SCHEDULED
+        if when is None:
+            if d.state != S.DRAFT:
+                engine.transition(d.pk, d.state, S.DRAFT, scheduled_at=None, due_at=None)
+            continue
+        target = _start_state(membership, when) if d.state == S.DRAFT else d.state
+        if target == S.AWAITING_APPROVAL:
+            if d.state == S.AWAITING_APPROVAL:
+                Delivery.objects.filter(pk=d.pk, state=d.state).update(scheduled_at=when)
+            else:
+                engine.transition(d.pk, d.state, target, scheduled_at=when, due_at=None)
+        else:
+            engine.transition(d.pk, d.state, S.SCHEDULED, scheduled_at=when, due_at=when)
+
+
+def _cancel(delivery: Delivery) -> bool:
+    state = delivery.state
+    if state in (S.PUBLISHED, S.CANCELLED, S.PUBLISHING, S.UNKNOWN, S.FAILED):
+        return False
+    return engine.transition(delivery.pk, state, S.CANCELLED, due_at=None)
+
+
+def cancel_post(post: Post) -> list[Delivery]:
+    """Cancel every delivery not yet out; return those that could not be stopped."""
+    with transaction.atomic():
+        for d in post.deliveries.all():
+            _cancel(d)
+        post.cancelled_at = timezone.now()
+        post.save(update_fields=["cancelled_at", "updated_at"])
+    return list(post.deliveries.filter(state__in=IN_FLIGHT))
+
+
+def approve_post(post: Post) -> int:
+    """Schedule every delivery awaiting approval; return how many."""
+    approved = 0
+    with transaction.atomic():
+        for d in post.deliveries.filter(state=S.AWAITING_APPROVAL):
+            approved += engine.transition(d.pk, S.AWAITING_APPROVAL, S.SCHEDULED, due_at=d.scheduled_at)
+    return approved

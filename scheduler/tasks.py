@@ -1,0 +1,36 @@
+"""Celery tasks: thin wrappers that take ids and call the engine (STYLE.md §4).
+
+Task names are a wire format: they are explicit and never change.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from scheduler import engine
+
+
+@shared_task(name="scheduler.dispatch_due", ignore_result=True)
+def dispatch_due() -> int:
+    return engine.dispatch_due()
+
+
+@shared_task(
+    bind=True,
+    name="scheduler.publish_delivery",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def publish_delivery(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
+    return engine.publish(delivery_id, worker=self.request.hostname or "")
+
+
+@shared_task(name="scheduler.reconcile_delivery", acks_late=True, ignore_result=True)
+def reconcile_delivery(delivery_id: int) -> str:
+    return engine.resolve_unknown(delivery_id)
+
+
+@shared_task(name="scheduler.reconcile_stuck", ignore_result=True)
+def reconcile_stuck() -> dict[str, int]:
+    return engine.reconcile_stuck()

@@ -1,0 +1,42 @@
+"""The Celery app. Settings come from Django's, under the CELERY_ prefix."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smo.settings")
+
+app = Celery("smo", task_cls="celery.contrib.django.task:DjangoTask")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# `dispatch_due` every second is what makes a post go out on time; `expires`
+# drops ticks a busy worker could not start in time, so they never pile up.
+app.conf.beat_schedule = {
+    "dispatch-due": {
+        "task": "scheduler.dispatch_due",
+        "schedule": 1.0,
+        "options": {"expires": 5},
+    },
+    "reconcile-stuck": {
+        "task": "scheduler.reconcile_stuck",
+        "schedule": 15.0,
+        "options": {"expires": 30},
+    },
+}
+
+
+def _make_broker_folders() -> None:
+    """Create the file-system broker's folders, which kombu expects to exist."""
+    options = app.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "control_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@app.on_after_configure.connect
+def _on_configure(sender: Celery, **kwargs: object) -> None:
+    _make_broker_folders()
