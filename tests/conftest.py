@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from scheduler.models import Membership, Role, Workspace
+from tests.factories import MembershipFactory, SandboxAccountFactory, UserFactory, WorkspaceFactory
+
+# The SQLite test database and the broker folders live here.
+(Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
+
+
+@dataclass
+class Cast:
+    """One person per role in one workspace, and an outsider with a workspace of their own."""
+
+    workspace: Workspace
+    owner: Membership
+    admin: Membership
+    editor: Membership
+    contributor: Membership
+    viewer: Membership
+    outsider: Membership
+
+    def role(self, name: str) -> Membership:
+        return getattr(self, name)
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    workspace = WorkspaceFactory(name="Acme")
+    members = {
+        role: MembershipFactory(user=UserFactory(username=role), workspace=workspace, role=role)
+        for role in (Role.OWNER, Role.ADMIN, Role.EDITOR, Role.CONTRIBUTOR, Role.VIEWER)
+    }
+    outsider = MembershipFactory(
+        user=UserFactory(username="outsider"), workspace=WorkspaceFactory(name="Other Co"), role=Role.OWNER
+    )
+    return Cast(workspace=workspace, outsider=outsider, **{str(k): v for k, v in members.items()})
+
+
+@pytest.fixture
+def account(cast: Cast):  # type: ignore[no-untyped-def]
+    return SandboxAccountFactory(workspace=cast.workspace, name="Acme Sandbox")
+
+
+@pytest.fixture
+def api(cast: Cast):  # type: ignore[no-untyped-def]
+    """An API client signed in with a token; `api.as_role("viewer")` switches person."""
+
+    class Client(APIClient):
+        def as_role(self, name: str) -> Client:
+            membership = cast.role(name)
+            token, _ = Token.objects.get_or_create(user=membership.user)
+            self.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            return self
+
+    return Client().as_role("editor")
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings: pytest.FixtureRequest) -> None:
+    """Serve static files without the manifest `collectstatic` writes for production."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@dataclass
+class Sent:
+    delivery_id: int
+    eta: datetime | None = None
+
+
+@pytest.fixture(autouse=True)
+def sent(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Sent]]:
+    """Record the tasks the engine would send, instead of sending them."""
+    record: dict[str, list[Sent]] = {"publish": [], "reconcile": []}
+    monkeypatch.setattr(
+        "scheduler.engine.enqueue_publish", lambda pk, eta=None: record["publish"].append(Sent(pk, eta))
+    )
+    monkeypatch.setattr("scheduler.engine.enqueue_reconcile", lambda pk: record["reconcile"].append(Sent(pk)))
+    return record
