@@ -64,8 +64,9 @@ def api(cast: Cast):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def plain_static_files(settings: pytest.FixtureRequest) -> None:
-    """Serve static files without the manifest `collectstatic` writes for production."""
+def test_settings(settings) -> None:  # type: ignore[no-untyped-def]
+    """Fast password hashing, and static files without collectstatic's manifest."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -158,7 +158,7 @@ class PostViewSet(
                 ),
             )
         except posts.PostErrors as exc:
-            raise ValidationError(exc.errors) from exc
+            raise ValidationError(_api_fields(exc.errors)) from exc
         return self._read(post, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -170,7 +170,7 @@ class PostViewSet(
         try:
             posts.update_post(self.membership, post, changes)
         except posts.PostErrors as exc:
-            raise ValidationError(exc.errors) from exc
+            raise ValidationError(_api_fields(exc.errors)) from exc
         return self._read(post)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -193,3 +193,8 @@ class PostViewSet(
         serializer = PostWriteSerializer(data=request.data, partial=partial, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+
+def _api_fields(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Name the request field a client sent: media problems are about `media_ids`."""
+    return {("media_ids" if name == "media" else name): messages for name, messages in errors.items()}

@@ -66,7 +66,7 @@ def celery_worker_and_beat(tmp: Path) -> Iterator[dict[str, Path]]:
             with logs[name].open("wb") as out:
                 processes[name] = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         _wait_for(logs["worker"], " ready.", processes["worker"], timeout=60)
-        _wait_for(logs["beat"], "beat: Starting", processes["beat"], timeout=60)
+        _wait_for(logs["beat"], "is starting", processes["beat"], timeout=60)
         yield logs
     finally:
         for process in processes.values():
