@@ -19,8 +19,9 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 # A .env file in the project root (written by `make run` on first start) holds
-# the local secrets; real environment variables win over it.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# the local secrets; real environment variables win over it. SMO_ENV_FILE names
+# another file.
+environ.Env.read_env(env.str("SMO_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 
 def _bool(name: str, default: bool) -> bool:
