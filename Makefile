@@ -29,6 +29,8 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.test-deps
 	mkdir -p var
 	@sh bin/ensure-chromium
+	$(VENV)/bin/ruff check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-deps

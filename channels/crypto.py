@@ -51,8 +51,3 @@ def decrypt_json(token: str) -> dict[str, Any]:
             "Stored credentials cannot be decrypted with SMO_ENCRYPTION_KEYS; "
             "was a key removed before `rotate_credentials` ran?"
         ) from exc
-
-
-def rotate(token: str) -> str:
-    """Re-encrypt a token with the first key."""
-    return fernet().rotate(token.encode()).decode()

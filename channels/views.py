@@ -15,7 +15,8 @@ def sandbox_feed(request: HttpRequest) -> HttpResponse:
     accounts = {
         a.external_id: a
         for a in SocialAccount.objects.filter(
-            workspace=request.membership.workspace, network="sandbox"  # type: ignore[attr-defined]
+            workspace=request.membership.workspace,
+            network="sandbox",  # type: ignore[attr-defined]
         )
     }
     entries = list(SandboxPost.objects.filter(account_ref__in=list(accounts))[:FEED_LENGTH])
@@ -28,8 +29,11 @@ def sandbox_feed(request: HttpRequest) -> HttpResponse:
 @workspace_page()
 def sandbox_post(request: HttpRequest, public_id: str) -> HttpResponse:
     refs = SocialAccount.objects.filter(
-        workspace=request.membership.workspace, network="sandbox"  # type: ignore[attr-defined]
+        workspace=request.membership.workspace,
+        network="sandbox",  # type: ignore[attr-defined]
     ).values_list("external_id", flat=True)
     entry = get_object_or_404(SandboxPost, public_id=public_id, account_ref__in=list(refs))
-    entry.account = SocialAccount.objects.get(external_id=entry.account_ref, network="sandbox", workspace=request.membership.workspace)  # type: ignore[attr-defined]
+    entry.account = SocialAccount.objects.get(
+        external_id=entry.account_ref, network="sandbox", workspace=request.membership.workspace
+    )  # type: ignore[attr-defined]
     return render(request, "channels/sandbox_post.html", {"entry": entry})

@@ -3,7 +3,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from scheduler.models import Campaign, Delivery, DeliveryAttempt, MediaAsset, Membership, Post, QueueSlot, User, Workspace
+from scheduler.models import (
+    Campaign,
+    Delivery,
+    DeliveryAttempt,
+    MediaAsset,
+    Membership,
+    Post,
+    QueueSlot,
+    User,
+    Workspace,
+)
 
 
 @admin.register(User)
@@ -32,7 +42,15 @@ class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
     # State changes only through the engine; the admin shows, never edits them.
-    readonly_fields = ["account", "state", "scheduled_at", "attempts", "external_url", "published_at", "last_error"]
+    readonly_fields = [
+        "account",
+        "state",
+        "scheduled_at",
+        "attempts",
+        "external_url",
+        "published_at",
+        "last_error",
+    ]
     fields = readonly_fields
     can_delete = False
 
@@ -51,7 +69,16 @@ class PostAdmin(admin.ModelAdmin):
 class AttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
-    readonly_fields = ["number", "worker", "started_at", "finished_at", "outcome", "error_class", "network_code", "detail"]
+    readonly_fields = [
+        "number",
+        "worker",
+        "started_at",
+        "finished_at",
+        "outcome",
+        "error_class",
+        "network_code",
+        "detail",
+    ]
     can_delete = False
 
 

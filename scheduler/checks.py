@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from django.conf import settings
@@ -48,7 +49,7 @@ def check_timeout_ladder(app_configs: Any, **kwargs: Any) -> list[Error]:
     if visibility is not None:
         ladder.append(("broker visibility_timeout", visibility))
     errors = []
-    for (low_name, low), (high_name, high) in zip(ladder, ladder[1:]):
+    for (low_name, low), (high_name, high) in pairwise(ladder):
         if not low < high:
             errors.append(
                 Error(

@@ -30,7 +30,7 @@ from scheduler.models import Delivery, DeliveryAttempt
 logger = logging.getLogger(__name__)
 
 S = Delivery.State
-O = DeliveryAttempt.Outcome
+Ended = DeliveryAttempt.Outcome
 
 # Every allowed (from -> to). A change not listed here is a bug, not a race.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -195,7 +195,9 @@ def publish(delivery_id: int, worker: str = "") -> str:
         logger.info("delivery %s: gone, nothing to publish", delivery_id)
         return "gone"
     if delivery.state != S.QUEUED:
-        logger.info("delivery %s: is %s, not queued; another worker has it", delivery_id, delivery.state)
+        logger.info(
+            "delivery %s: is %s, not queued; another worker has it", delivery_id, delivery.state
+        )
         return "not-queued"
     account = delivery.account
     if not account.is_active:
@@ -206,27 +208,33 @@ def publish(delivery_id: int, worker: str = "") -> str:
     wait_until = ratebudget.take(account.pk, adapter.limits)
     if wait_until is not None:
         transition(delivery_id, S.QUEUED, S.RETRY_WAIT, due_at=wait_until)
-        logger.info("delivery %s: over the account's budget, waits until %s", delivery_id, wait_until)
+        logger.info(
+            "delivery %s: over the account's budget, waits until %s", delivery_id, wait_until
+        )
         return "budget"
     if not transition(delivery_id, S.QUEUED, S.PUBLISHING, worker=worker):
         logger.info("delivery %s: claimed by another worker", delivery_id)
         return "lost-claim"
     creds = content.credentials_for(account)
     try:
-        result = adapter.publish(creds, content.content_for(delivery), str(delivery.idempotency_key))
+        result = adapter.publish(
+            creds, content.content_for(delivery), str(delivery.idempotency_key)
+        )
     except base.AdapterError as error:
         return _handle_error(delivery, account, adapter, creds, error)
     except SoftTimeLimitExceeded as error:
         # The request may be on the wire: only a lookup can tell.
-        return _to_unknown(delivery_id, Outcome.from_error(O.UNKNOWN, error))
+        return _to_unknown(delivery_id, Outcome.from_error(Ended.UNKNOWN, error))
     except Exception as error:
-        logger.exception("delivery %s: unexpected error from the %s adapter", delivery_id, account.network)
-        return _to_unknown(delivery_id, Outcome.from_error(O.UNKNOWN, error))
+        logger.exception(
+            "delivery %s: unexpected error from the %s adapter", delivery_id, account.network
+        )
+        return _to_unknown(delivery_id, Outcome.from_error(Ended.UNKNOWN, error))
     transition(
         delivery_id,
         S.PUBLISHING,
         S.PUBLISHED,
-        outcome=Outcome(O.PUBLISHED),
+        outcome=Outcome(Ended.PUBLISHED),
         external_id=result.external_id,
         external_url=result.url,
         published_at=result.published_at,
@@ -246,18 +254,24 @@ def _handle_error(
     pk = delivery.pk
     logger.info("delivery %s: %s (%s)", pk, type(error).__name__, error.network_code)
     if isinstance(error, base.RateLimited):
-        transition(pk, S.PUBLISHING, S.RETRY_WAIT, outcome=Outcome.from_error(O.RATE_LIMITED, error), due_at=error.retry_at)
+        transition(
+            pk,
+            S.PUBLISHING,
+            S.RETRY_WAIT,
+            outcome=Outcome.from_error(Ended.RATE_LIMITED, error),
+            due_at=error.retry_at,
+        )
         return "rate-limited"
     if isinstance(error, base.Transient):
-        return _retry_or_fail(delivery, Outcome.from_error(O.TRANSIENT, error))
+        return _retry_or_fail(delivery, Outcome.from_error(Ended.TRANSIENT, error))
     if isinstance(error, base.Unknown):
-        return _to_unknown(pk, Outcome.from_error(O.UNKNOWN, error))
+        return _to_unknown(pk, Outcome.from_error(Ended.UNKNOWN, error))
     if isinstance(error, base.AuthExpired):
         return _handle_auth_expired(delivery, account, adapter, creds, error)
     if isinstance(error, base.Permanent) and error.duplicate and _had_unknown_attempt(pk):
         # The earlier attempt that got no answer probably did post it.
-        return _to_unknown(pk, Outcome.from_error(O.UNKNOWN, error))
-    transition(pk, S.PUBLISHING, S.FAILED, outcome=Outcome.from_error(O.PERMANENT, error))
+        return _to_unknown(pk, Outcome.from_error(Ended.UNKNOWN, error))
+    transition(pk, S.PUBLISHING, S.FAILED, outcome=Outcome.from_error(Ended.PERMANENT, error))
     return "failed"
 
 
@@ -273,25 +287,31 @@ def _retry_or_fail(delivery: Delivery, outcome: Outcome) -> str:
         transition(delivery.pk, S.PUBLISHING, S.FAILED, outcome=final, failures=failures)
         return "failed"
     due = timezone.now() + backoff(failures)
-    transition(delivery.pk, S.PUBLISHING, S.RETRY_WAIT, outcome=outcome, failures=failures, due_at=due)
+    transition(
+        delivery.pk, S.PUBLISHING, S.RETRY_WAIT, outcome=outcome, failures=failures, due_at=due
+    )
     return "retry"
 
 
 def backoff(failures: int) -> timedelta:
     """Exponential backoff with "equal jitter": half fixed, half random."""
-    ceiling = min(settings.SMO_RETRY_MAX_SECONDS, settings.SMO_RETRY_BASE_SECONDS * 2 ** (failures - 1))
-    return timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))
+    ceiling = min(
+        settings.SMO_RETRY_MAX_SECONDS, settings.SMO_RETRY_BASE_SECONDS * 2 ** (failures - 1)
+    )
+    return timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))  # noqa: S311 - jitter
 
 
 def _to_unknown(delivery_id: int, outcome: Outcome) -> str:
-    if transition(delivery_id, S.PUBLISHING, S.UNKNOWN, outcome=outcome, failures=F("failures") + 1):
+    if transition(
+        delivery_id, S.PUBLISHING, S.UNKNOWN, outcome=outcome, failures=F("failures") + 1
+    ):
         enqueue_reconcile(delivery_id)
     return "unknown"
 
 
 def _had_unknown_attempt(delivery_id: int) -> bool:
     return DeliveryAttempt.objects.filter(
-        delivery_id=delivery_id, outcome__in=[O.UNKNOWN, O.LOST]
+        delivery_id=delivery_id, outcome__in=[Ended.UNKNOWN, Ended.LOST]
     ).exists()
 
 
@@ -303,9 +323,9 @@ def _handle_auth_expired(
     error: base.AdapterError,
 ) -> str:
     """Refresh the credentials once; if that fails, a person must reconnect."""
-    outcome = Outcome.from_error(O.AUTH_EXPIRED, error)
+    outcome = Outcome.from_error(Ended.AUTH_EXPIRED, error)
     already_refreshed = DeliveryAttempt.objects.filter(
-        delivery_id=delivery.pk, outcome=O.AUTH_EXPIRED
+        delivery_id=delivery.pk, outcome=Ended.AUTH_EXPIRED
     ).exists()
     if not already_refreshed:
         try:
@@ -313,10 +333,12 @@ def _handle_auth_expired(
         except base.AuthExpired:
             pass
         except base.AdapterError as refresh_error:
-            return _retry_or_fail(delivery, Outcome.from_error(O.TRANSIENT, refresh_error))
+            return _retry_or_fail(delivery, Outcome.from_error(Ended.TRANSIENT, refresh_error))
         else:
             content.save_credentials(account, fresh)
-            transition(delivery.pk, S.PUBLISHING, S.RETRY_WAIT, outcome=outcome, due_at=timezone.now())
+            transition(
+                delivery.pk, S.PUBLISHING, S.RETRY_WAIT, outcome=outcome, due_at=timezone.now()
+            )
             return "refreshed"
     SocialAccount.objects.filter(pk=account.pk).update(
         status=SocialAccount.Status.NEEDS_RECONNECT, status_detail=error.detail[:500]
@@ -337,7 +359,9 @@ def reconcile_stuck(now: datetime | None = None) -> dict[str, int]:
     stuck = Delivery.objects.filter(
         state=S.PUBLISHING, publishing_since__lt=now - settings.SMO_STUCK_AFTER
     ).values_list("pk", flat=True)
-    lost = Outcome(O.LOST, "The worker stopped before the network answered; checking with the network.")
+    lost = Outcome(
+        Ended.LOST, "The worker stopped before the network answered; checking with the network."
+    )
     for pk in list(stuck):
         if transition(pk, S.PUBLISHING, S.UNKNOWN, outcome=lost, failures=F("failures") + 1):
             counts["lost"] += 1
@@ -346,7 +370,9 @@ def reconcile_stuck(now: datetime | None = None) -> dict[str, int]:
             counts["resolved"] += 1
     # A queued delivery whose message never arrived (a broker restart without
     # persistence): send it again. A duplicate message is harmless, see publish().
-    lost_messages = Delivery.objects.filter(state=S.QUEUED, queued_at__lt=now - settings.SMO_REQUEUE_AFTER)
+    lost_messages = Delivery.objects.filter(
+        state=S.QUEUED, queued_at__lt=now - settings.SMO_REQUEUE_AFTER
+    )
     for pk in list(lost_messages.values_list("pk", flat=True)):
         with transaction.atomic():
             if Delivery.objects.filter(pk=pk, state=S.QUEUED).update(queued_at=now):
@@ -378,7 +404,9 @@ def resolve_unknown(delivery_id: int) -> str:
             content.content_for(delivery).fingerprint,
         )
     except base.AdapterError as error:
-        logger.info("delivery %s: lookup failed (%s), will ask again", delivery_id, error.network_code)
+        logger.info(
+            "delivery %s: lookup failed (%s), will ask again", delivery_id, error.network_code
+        )
         return "unresolved"
     if found is not None:
         transition(

@@ -14,7 +14,11 @@ from scheduler.models import Campaign, Membership
 
 
 class ComposeForm(forms.Form):
-    WHEN_CHOICES = [("schedule", _("Schedule")), ("now", _("Publish now")), ("draft", _("Save as draft"))]
+    WHEN_CHOICES = [
+        ("schedule", _("Schedule")),
+        ("now", _("Publish now")),
+        ("draft", _("Save as draft")),
+    ]
 
     text = forms.CharField(
         label=_("Text"),
@@ -28,10 +32,20 @@ class ComposeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one account.")},
     )
-    when = forms.ChoiceField(label=_("When"), choices=WHEN_CHOICES, initial="schedule", widget=forms.RadioSelect)
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False)
+    when = forms.ChoiceField(
+        label=_("When"), choices=WHEN_CHOICES, initial="schedule", widget=forms.RadioSelect
+    )
+    date = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    time = forms.TimeField(
+        label=_("Time"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,7 +76,12 @@ class ComposeForm(forms.Form):
         return data
 
     # Field names of scheduler.posts errors -> fields of this form.
-    ERROR_FIELDS = {"text": "text", "media": "text", "account_ids": "accounts", "scheduled_at": "time"}
+    ERROR_FIELDS = {
+        "text": "text",
+        "media": "text",
+        "account_ids": "accounts",
+        "scheduled_at": "time",
+    }
 
     def add_post_errors(self, errors: dict[str, list[str]]) -> None:
         for name, messages in errors.items():

@@ -39,7 +39,9 @@ def sniff(upload: UploadedFile) -> tuple[str, str, int | None, int | None]:
     finally:
         upload.seek(0)
     if fmt not in IMAGE_FORMATS:
-        raise MediaRejected(_("%(fmt)s images are not supported; use JPEG, PNG, GIF or WebP.") % {"fmt": fmt})
+        raise MediaRejected(
+            _("%(fmt)s images are not supported; use JPEG, PNG, GIF or WebP.") % {"fmt": fmt}
+        )
     return "image", IMAGE_FORMATS[fmt], size[0], size[1]
 
 

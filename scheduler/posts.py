@@ -47,7 +47,9 @@ class PostInput:
     media: list[MediaAsset] = field(default_factory=list)
 
 
-def content_problems(text: str, media: list[MediaAsset], accounts: list[SocialAccount]) -> dict[str, list[str]]:
+def content_problems(
+    text: str, media: list[MediaAsset], accounts: list[SocialAccount]
+) -> dict[str, list[str]]:
     """Ask each target network's adapter what it would refuse."""
     errors: dict[str, list[str]] = defaultdict(list)
     if not text.strip():
@@ -63,7 +65,11 @@ def content_problems(text: str, media: list[MediaAsset], accounts: list[SocialAc
 
 def check_time(when: datetime | None, now: datetime) -> dict[str, list[str]]:
     if when is not None and when < now - PAST_GRACE:
-        return {"scheduled_at": [_("This time is in the past. Pick a time from now on, or publish now.")]}
+        return {
+            "scheduled_at": [
+                _("This time is in the past. Pick a time from now on, or publish now.")
+            ]
+        }
     return {}
 
 
@@ -121,7 +127,11 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
     deliveries = list(post.deliveries.select_related("account"))
     text = str(changes.get("text", post.text))
     media = changes.get("media")
-    media = list(media) if isinstance(media, list) else [a.asset for a in post.attachments.select_related("asset")]
+    media = (
+        list(media)
+        if isinstance(media, list)
+        else [a.asset for a in post.attachments.select_related("asset")]
+    )
     accounts = changes.get("accounts")
     accounts = list(accounts) if isinstance(accounts, list) else [d.account for d in deliveries]
     timing_changed = "scheduled_at" in changes or changes.get("publish_now")
@@ -131,7 +141,9 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
         errors.update(check_time(when, now))  # type: ignore[arg-type]
     if not accounts:
         errors["account_ids"] = [_("Choose at least one account.")]
-    if any(d.state in IN_FLIGHT for d in deliveries) and ({"text", "media", "accounts"} & changes.keys()):
+    if any(d.state in IN_FLIGHT for d in deliveries) and (
+        {"text", "media", "accounts"} & changes.keys()
+    ):
         errors.setdefault("text", []).append(
             _("This post is being published right now; edit it when that has finished.")
         )
@@ -219,5 +231,7 @@ def approve_post(post: Post) -> int:
     approved = 0
     with transaction.atomic():
         for d in post.deliveries.filter(state=S.AWAITING_APPROVAL):
-            approved += engine.transition(d.pk, S.AWAITING_APPROVAL, S.SCHEDULED, due_at=d.scheduled_at)
+            approved += engine.transition(
+                d.pk, S.AWAITING_APPROVAL, S.SCHEDULED, due_at=d.scheduled_at
+            )
     return approved

@@ -14,7 +14,9 @@ class WorkspaceChoiceError(Exception):
 
 
 def memberships(user: object) -> list[Membership]:
-    return list(Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name"))
+    return list(
+        Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
+    )
 
 
 def resolve(user: object, wanted: str | int | None) -> Membership:

@@ -39,7 +39,9 @@ def cast(db: None) -> Cast:
         for role in (Role.OWNER, Role.ADMIN, Role.EDITOR, Role.CONTRIBUTOR, Role.VIEWER)
     }
     outsider = MembershipFactory(
-        user=UserFactory(username="outsider"), workspace=WorkspaceFactory(name="Other Co"), role=Role.OWNER
+        user=UserFactory(username="outsider"),
+        workspace=WorkspaceFactory(name="Other Co"),
+        role=Role.OWNER,
     )
     return Cast(workspace=workspace, outsider=outsider, **{str(k): v for k, v in members.items()})
 
@@ -84,7 +86,10 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Sent]]:
     """Record the tasks the engine would send, instead of sending them."""
     record: dict[str, list[Sent]] = {"publish": [], "reconcile": []}
     monkeypatch.setattr(
-        "scheduler.engine.enqueue_publish", lambda pk, eta=None: record["publish"].append(Sent(pk, eta))
+        "scheduler.engine.enqueue_publish",
+        lambda pk, eta=None: record["publish"].append(Sent(pk, eta)),
     )
-    monkeypatch.setattr("scheduler.engine.enqueue_reconcile", lambda pk: record["reconcile"].append(Sent(pk)))
+    monkeypatch.setattr(
+        "scheduler.engine.enqueue_reconcile", lambda pk: record["reconcile"].append(Sent(pk))
+    )
     return record

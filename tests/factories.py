@@ -76,7 +76,9 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
         model = Delivery
 
     post = factory.SubFactory(PostFactory)
-    account = factory.SubFactory(SandboxAccountFactory, workspace=factory.SelfAttribute("..post.workspace"))
+    account = factory.SubFactory(
+        SandboxAccountFactory, workspace=factory.SelfAttribute("..post.workspace")
+    )
     state = Delivery.State.SCHEDULED
     scheduled_at = factory.SelfAttribute("post.scheduled_at")
     due_at = factory.SelfAttribute("post.scheduled_at")

@@ -60,7 +60,9 @@ class Credentials:
     options: Mapping[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return f"Credentials(external_id={self.external_id!r}, secrets=<{len(self.secrets)} hidden>)"
+        return (
+            f"Credentials(external_id={self.external_id!r}, secrets=<{len(self.secrets)} hidden>)"
+        )
 
 
 # --- Plain data out --------------------------------------------------------------

@@ -17,7 +17,9 @@ ADAPTERS: dict[str, str] = {
 
 class UnknownNetwork(LookupError):
     def __init__(self, network: str) -> None:
-        super().__init__(f"No adapter for network {network!r}; known: {', '.join(sorted(ADAPTERS))}")
+        super().__init__(
+            f"No adapter for network {network!r}; known: {', '.join(sorted(ADAPTERS))}"
+        )
         self.network = network
 
 

@@ -98,7 +98,7 @@ class SandboxAdapter(Adapter):
 
     def _draw_failure(self, options: Any) -> str | None:
         rate = float(options.get("failure_rate", 0))
-        rng: random.Random = self.config.get("rng") or random.Random()
+        rng: random.Random = self.config.get("rng") or random.Random()  # noqa: S311 - a simulation
         if rate <= 0 or rng.random() >= rate:
             return None
         kind = str(options.get("failure_kind", "transient"))

@@ -6,46 +6,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SandboxPost',
+            name="SandboxPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('account_ref', models.CharField(db_index=True, max_length=255)),
-                ('text', models.TextField(blank=True)),
-                ('media', models.JSONField(blank=True, default=list)),
-                ('idempotency_key', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("account_ref", models.CharField(db_index=True, max_length=255)),
+                ("text", models.TextField(blank=True)),
+                ("media", models.JSONField(blank=True, default=list)),
+                ("idempotency_key", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='SocialAccount',
+            name="SocialAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('network', models.CharField(max_length=32)),
-                ('external_id', models.CharField(max_length=255)),
-                ('name', models.CharField(max_length=200)),
-                ('handle', models.CharField(blank=True, max_length=200)),
-                ('credentials', channels.fields.EncryptedJSONField(blank=True, default=dict)),
-                ('credentials_expire_at', models.DateTimeField(blank=True, null=True)),
-                ('options', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('active', 'Connected'), ('needs_reconnect', 'Needs reconnecting'), ('disconnected', 'Disconnected')], default='active', max_length=20)),
-                ('status_detail', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("network", models.CharField(max_length=32)),
+                ("external_id", models.CharField(max_length=255)),
+                ("name", models.CharField(max_length=200)),
+                ("handle", models.CharField(blank=True, max_length=200)),
+                ("credentials", channels.fields.EncryptedJSONField(blank=True, default=dict)),
+                ("credentials_expire_at", models.DateTimeField(blank=True, null=True)),
+                ("options", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Connected"),
+                            ("needs_reconnect", "Needs reconnecting"),
+                            ("disconnected", "Disconnected"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("status_detail", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['network', 'name'],
+                "ordering": ["network", "name"],
             },
         ),
     ]

@@ -6,28 +6,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('channels', '0001_initial'),
-        ('scheduler', '0001_initial'),
+        ("channels", "0001_initial"),
+        ("scheduler", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='socialaccount',
-            name='connected_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="socialaccount",
+            name="connected_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='socialaccount',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accounts', to='scheduler.workspace'),
+            model_name="socialaccount",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="accounts",
+                to="scheduler.workspace",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='socialaccount',
-            constraint=models.UniqueConstraint(fields=('workspace', 'network', 'external_id'), name='account_unique_per_workspace'),
+            model_name="socialaccount",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "network", "external_id"), name="account_unique_per_workspace"
+            ),
         ),
     ]

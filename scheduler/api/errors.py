@@ -31,7 +31,10 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, list[str]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, exceptions.ParseError):
         return Response(
-            {"detail": "The request body is not valid JSON.", "errors": {"body": [str(exc.detail)]}},
+            {
+                "detail": "The request body is not valid JSON.",
+                "errors": {"body": [str(exc.detail)]},
+            },
             status=status.HTTP_400_BAD_REQUEST,
         )
     response = drf_exception_handler(exc, context)
@@ -45,6 +48,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, Http404) or isinstance(exc, exceptions.NotFound):
         response.data = {"detail": "Not found.", "errors": {}}
     else:
-        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        detail = (
+            response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        )
         response.data = {"detail": str(detail), "errors": {}}
     return response

@@ -22,13 +22,23 @@ class AccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SocialAccount
-        fields = ["id", "network", "name", "handle", "external_id", "status", "options", "created_at"]
+        fields = [
+            "id",
+            "network",
+            "name",
+            "handle",
+            "external_id",
+            "status",
+            "options",
+            "created_at",
+        ]
         read_only_fields = ["id", "handle", "external_id", "status", "created_at"]
 
     def validate_network(self, value: str) -> str:
         if value != "sandbox":
             raise serializers.ValidationError(
-                _("%(network)s accounts connect through their sign-in page in the web app.") % {"network": value}
+                _("%(network)s accounts connect through their sign-in page in the web app.")
+                % {"network": value}
             )
         return value
 
@@ -38,7 +48,9 @@ class AccountSerializer(serializers.ModelSerializer):
         allowed = {"latency_ms", "failure_rate", "failure_kind", "retry_after_seconds"}
         unknown = set(value) - allowed
         if unknown:
-            raise serializers.ValidationError(_("Unknown options: %s.") % ", ".join(sorted(unknown)))
+            raise serializers.ValidationError(
+                _("Unknown options: %s.") % ", ".join(sorted(unknown))
+            )
         rate = value.get("failure_rate", 0)
         if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
             raise serializers.ValidationError(_("failure_rate must be a number from 0 to 1."))
@@ -46,7 +58,9 @@ class AccountSerializer(serializers.ModelSerializer):
         if not isinstance(latency, (int, float)) or not 0 <= latency <= 60000:
             raise serializers.ValidationError(_("latency_ms must be from 0 to 60000."))
         if value.get("failure_kind", "transient") not in FAILURE_KINDS:
-            raise serializers.ValidationError(_("failure_kind must be one of: %s.") % ", ".join(FAILURE_KINDS))
+            raise serializers.ValidationError(
+                _("failure_kind must be one of: %s.") % ", ".join(FAILURE_KINDS)
+            )
         return value
 
 
@@ -104,8 +118,30 @@ class MediaSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MediaAsset
-        fields = ["id", "file", "url", "original_name", "kind", "mime_type", "size", "width", "height", "alt_text", "created_at"]
-        read_only_fields = ["id", "url", "original_name", "kind", "mime_type", "size", "width", "height", "created_at"]
+        fields = [
+            "id",
+            "file",
+            "url",
+            "original_name",
+            "kind",
+            "mime_type",
+            "size",
+            "width",
+            "height",
+            "alt_text",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "url",
+            "original_name",
+            "kind",
+            "mime_type",
+            "size",
+            "width",
+            "height",
+            "created_at",
+        ]
 
     def get_url(self, asset: MediaAsset) -> str:
         request = self.context.get("request")
@@ -121,7 +157,18 @@ class PostReadSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Post
-        fields = ["id", "text", "status", "scheduled_at", "campaign_id", "media_ids", "author", "created_at", "updated_at", "deliveries"]
+        fields = [
+            "id",
+            "text",
+            "status",
+            "scheduled_at",
+            "campaign_id",
+            "media_ids",
+            "author",
+            "created_at",
+            "updated_at",
+            "deliveries",
+        ]
         read_only_fields = fields
 
     def get_media_ids(self, post: Post) -> list[int]:
@@ -155,31 +202,53 @@ class PostWriteSerializer(serializers.Serializer):
             errors["publish_now"] = [_("Give either publish_now or scheduled_at, not both.")]
         if "scheduled_at" in attrs:
             try:
-                attrs["scheduled_at"] = self._parse_time(attrs["scheduled_at"], attrs.get("timezone"))
+                attrs["scheduled_at"] = self._parse_time(
+                    attrs["scheduled_at"], attrs.get("timezone")
+                )
             except ValueError as exc:
                 errors["scheduled_at"] = [str(exc)]
         if "account_ids" in attrs:
-            found = {a.pk: a for a in SocialAccount.objects.filter(workspace=workspace, pk__in=attrs["account_ids"])}
+            found = {
+                a.pk: a
+                for a in SocialAccount.objects.filter(
+                    workspace=workspace, pk__in=attrs["account_ids"]
+                )
+            }
             missing = [i for i in attrs["account_ids"] if i not in found]
             if missing:
-                errors["account_ids"] = [_("No such account in this workspace: %s.") % ", ".join(map(str, missing))]
+                errors["account_ids"] = [
+                    _("No such account in this workspace: %s.") % ", ".join(map(str, missing))
+                ]
             inactive = [a.name for a in found.values() if not a.is_active]
             if inactive:
-                errors.setdefault("account_ids", []).append(_("Reconnect these accounts first: %s.") % ", ".join(inactive))
-            attrs["accounts"] = [found[i] for i in dict.fromkeys(attrs.pop("account_ids")) if i in found]
+                errors.setdefault("account_ids", []).append(
+                    _("Reconnect these accounts first: %s.") % ", ".join(inactive)
+                )
+            attrs["accounts"] = [
+                found[i] for i in dict.fromkeys(attrs.pop("account_ids")) if i in found
+            ]
         if attrs.get("campaign_id") is not None:
-            attrs["campaign"] = Campaign.objects.filter(workspace=workspace, pk=attrs["campaign_id"]).first()
+            attrs["campaign"] = Campaign.objects.filter(
+                workspace=workspace, pk=attrs["campaign_id"]
+            ).first()
             if attrs["campaign"] is None:
                 errors["campaign_id"] = [_("No such campaign in this workspace.")]
         elif "campaign_id" in attrs:
             attrs["campaign"] = None
         attrs.pop("campaign_id", None)
         if "media_ids" in attrs:
-            found_media = {m.pk: m for m in MediaAsset.objects.filter(workspace=workspace, pk__in=attrs["media_ids"])}
+            found_media = {
+                m.pk: m
+                for m in MediaAsset.objects.filter(workspace=workspace, pk__in=attrs["media_ids"])
+            }
             missing = [i for i in attrs["media_ids"] if i not in found_media]
             if missing:
-                errors["media_ids"] = [_("No such media in this workspace: %s.") % ", ".join(map(str, missing))]
-            attrs["media"] = [found_media[i] for i in dict.fromkeys(attrs.pop("media_ids")) if i in found_media]
+                errors["media_ids"] = [
+                    _("No such media in this workspace: %s.") % ", ".join(map(str, missing))
+                ]
+            attrs["media"] = [
+                found_media[i] for i in dict.fromkeys(attrs.pop("media_ids")) if i in found_media
+            ]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -190,7 +259,9 @@ class PostWriteSerializer(serializers.Serializer):
         try:
             parsed = isoparse(raw)
         except (ValueError, OverflowError):
-            raise ValueError(_("Not a date and time: give ISO 8601, like 2026-05-01T09:30:00+02:00.")) from None
+            raise ValueError(
+                _("Not a date and time: give ISO 8601, like 2026-05-01T09:30:00+02:00.")
+            ) from None
         if parsed.tzinfo is not None:
             return localtime.to_utc(parsed, localtime.zone("UTC"))
         name = zone_name or self.context["membership"].user.timezone

@@ -43,14 +43,18 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
     def membership(self) -> Membership:
         if not hasattr(self, "_membership"):
             try:
-                self._membership = workspaces.resolve(self.request.user, self.request.headers.get("X-Workspace"))
+                self._membership = workspaces.resolve(
+                    self.request.user, self.request.headers.get("X-Workspace")
+                )
             except workspaces.WorkspaceChoiceError as exc:
                 raise ValidationError({"X-Workspace": [str(exc)]}) from exc
         return self._membership
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if request.method not in permissions.SAFE_METHODS and not getattr(self.membership, self.write_permission):
+        if request.method not in permissions.SAFE_METHODS and not getattr(
+            self.membership, self.write_permission
+        ):
             raise PermissionDenied(f"Your role ({self.membership.role}) cannot do this.")
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -61,7 +65,9 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[WORKSPACE_HEADER]))
-class AccountViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+class AccountViewSet(
+    WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
+):
     """Connected accounts. Only sandbox accounts are created here; real networks
     connect through their sign-in page in the web app."""
 
@@ -81,7 +87,9 @@ class AccountViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveMod
         )
 
 
-class CampaignViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+class CampaignViewSet(
+    WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
+):
     serializer_class = CampaignSerializer
 
     def get_queryset(self) -> QuerySet[Campaign]:
@@ -91,7 +99,9 @@ class CampaignViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveMo
         serializer.save(workspace=self.membership.workspace)
 
 
-class MediaViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+class MediaViewSet(
+    WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
+):
     serializer_class = MediaSerializer
     parser_classes = [MultiPartParser, FormParser]
 
@@ -103,7 +113,9 @@ class MediaViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         serializer.is_valid(raise_exception=True)
         try:
             asset = media.store_upload(
-                self.membership, serializer.validated_data["file"], serializer.validated_data.get("alt_text", "")
+                self.membership,
+                serializer.validated_data["file"],
+                serializer.validated_data.get("alt_text", ""),
             )
         except media.MediaRejected as exc:
             raise ValidationError({"file": [str(exc)]}) from exc
@@ -130,7 +142,9 @@ class PostViewSet(
             Post.objects.filter(workspace=self.membership.workspace)
             .select_related("author")
             .prefetch_related(
-                Prefetch("deliveries", queryset=Delivery.objects.select_related("account").order_by("id")),
+                Prefetch(
+                    "deliveries", queryset=Delivery.objects.select_related("account").order_by("id")
+                ),
                 "attachments",
             )
         )
@@ -141,7 +155,9 @@ class PostViewSet(
 
     def _read(self, post: Post, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=post.pk)
-        return Response(PostReadSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        return Response(
+            PostReadSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._validated(request, partial=False)
@@ -164,7 +180,11 @@ class PostViewSet(
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         post = self.get_object()
         data = self._validated(request, partial=True)
-        changes = {k: v for k, v in data.items() if k in {"text", "scheduled_at", "publish_now", "accounts", "campaign", "media"}}
+        changes = {
+            k: v
+            for k, v in data.items()
+            if k in {"text", "scheduled_at", "publish_now", "accounts", "campaign", "media"}
+        }
         if not data.get("publish_now"):
             changes.pop("publish_now", None)
         try:
@@ -190,11 +210,15 @@ class PostViewSet(
     def _validated(self, request: Request, partial: bool) -> dict[str, Any]:
         if not isinstance(request.data, dict):
             raise ValidationError({"body": ["Send a JSON object."]})
-        serializer = PostWriteSerializer(data=request.data, partial=partial, context=self.get_serializer_context())
+        serializer = PostWriteSerializer(
+            data=request.data, partial=partial, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
 
 def _api_fields(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     """Name the request field a client sent: media problems are about `media_ids`."""
-    return {("media_ids" if name == "media" else name): messages for name, messages in errors.items()}
+    return {
+        ("media_ids" if name == "media" else name): messages for name, messages in errors.items()
+    }

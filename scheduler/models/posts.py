@@ -109,9 +109,10 @@ class PostMedia(models.Model):
 
     class Meta:
         ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(fields=["post", "asset"], name="post_media_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["post", "asset"], name="post_media_unique")]
+
+    def __str__(self) -> str:
+        return f"media {self.asset_id} of post {self.post_id}"
 
 
 class QueueSlot(models.Model):

@@ -4,9 +4,9 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.utils import timezone
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channels.adapters.registry import adapter_class
@@ -19,7 +19,9 @@ from scheduler.views.access import workspace_page
 @workspace_page("can_write")
 def compose(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    form = ComposeForm(request.POST or None, membership=membership, initial=_suggested_time(membership))
+    form = ComposeForm(
+        request.POST or None, membership=membership, initial=_suggested_time(membership)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -45,7 +47,9 @@ def compose(request: HttpRequest) -> HttpResponse:
 
 def _suggested_time(membership: Membership) -> dict[str, object]:
     """Suggest the next quarter hour at least ten minutes ahead, in local time."""
-    local = timezone.localtime(timezone.now() + timedelta(minutes=10), ZoneInfo(membership.user.timezone))
+    local = timezone.localtime(
+        timezone.now() + timedelta(minutes=10), ZoneInfo(membership.user.timezone)
+    )
     local = (local + timedelta(minutes=-local.minute % 15)).replace(second=0, microsecond=0)
     return {"date": local.date(), "time": local.time()}
 

@@ -15,7 +15,9 @@ LIST_LENGTH = 20
 
 
 def _deliveries(workspace: Workspace) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(post__workspace=workspace).select_related("post", "post__campaign", "account")
+    return Delivery.objects.filter(post__workspace=workspace).select_related(
+        "post", "post__campaign", "account"
+    )
 
 
 @workspace_page()
@@ -24,10 +26,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     base = _deliveries(workspace)
     context = {
         "upcoming": base.filter(
-            state__in=[S.SCHEDULED, S.QUEUED, S.PUBLISHING, S.RETRY_WAIT, S.UNKNOWN, S.AWAITING_APPROVAL]
+            state__in=[
+                S.SCHEDULED,
+                S.QUEUED,
+                S.PUBLISHING,
+                S.RETRY_WAIT,
+                S.UNKNOWN,
+                S.AWAITING_APPROVAL,
+            ]
         ).order_by("scheduled_at", "id")[:LIST_LENGTH],
         "published": base.filter(state=S.PUBLISHED).order_by("-published_at", "-id")[:LIST_LENGTH],
-        "problems": base.filter(state__in=[S.FAILED, S.NEEDS_ATTENTION]).order_by("-updated_at", "-id")[:LIST_LENGTH],
+        "problems": base.filter(state__in=[S.FAILED, S.NEEDS_ATTENTION]).order_by(
+            "-updated_at", "-id"
+        )[:LIST_LENGTH],
         "drafts": base.filter(state=S.DRAFT).order_by("-post__updated_at", "-id")[:LIST_LENGTH],
         "now": timezone.now(),
     }
@@ -43,6 +54,3 @@ def switch_workspace(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     request.session[workspaces.SESSION_KEY] = chosen.workspace_id
     return redirect("dashboard")
-
-
-

@@ -16,8 +16,12 @@ LIVE_STATES = {"scheduled", "queued", "publishing", "retry_wait", "unknown"}
 
 
 def _post(request: HttpRequest, pk: int) -> Post:
-    deliveries = Delivery.objects.select_related("account").order_by("id").prefetch_related(
-        Prefetch("attempt_log", queryset=DeliveryAttempt.objects.order_by("number"))
+    deliveries = (
+        Delivery.objects.select_related("account")
+        .order_by("id")
+        .prefetch_related(
+            Prefetch("attempt_log", queryset=DeliveryAttempt.objects.order_by("number"))
+        )
     )
     return get_object_or_404(
         Post.objects.select_related("author", "campaign").prefetch_related(
@@ -42,7 +46,11 @@ def post_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     stuck = posts.cancel_post(post)
     if stuck:
-        messages.warning(request, _("Cancelled what had not gone out; %(n)s delivery is being published right now.") % {"n": len(stuck)})
+        messages.warning(
+            request,
+            _("Cancelled what had not gone out; %(n)s delivery is being published right now.")
+            % {"n": len(stuck)},
+        )
     else:
         messages.success(request, _("Cancelled."))
     return redirect("post-detail", pk=post.pk)

@@ -22,7 +22,9 @@ def test_no_installed_distribution_is_called_channels() -> None:
         metadata.distribution("channels")
 
 
-def test_the_system_check_reports_a_foreign_channels_package(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_system_check_reports_a_foreign_channels_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert check_channels_package(None) == []
     monkeypatch.setattr(channels, "__file__", "/usr/lib/python3/site-packages/channels/__init__.py")
     [error] = check_channels_package(None)

@@ -33,7 +33,10 @@ def test_the_database_column_never_holds_the_plain_token() -> None:
     assert TOKEN not in raw
     assert "refresh-456" not in raw
     assert "token" not in raw
-    assert SocialAccount.objects.get(pk=account.pk).credentials == {"token": TOKEN, "refresh_token": "refresh-456"}
+    assert SocialAccount.objects.get(pk=account.pk).credentials == {
+        "token": TOKEN,
+        "refresh_token": "refresh-456",
+    }
 
 
 def test_keys_rotate_without_losing_credentials(settings) -> None:  # type: ignore[no-untyped-def]

@@ -29,16 +29,25 @@ def sent() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_scheduled_posts_publish_within_two_seconds_of_their_time(
-    cast: Cast, account, api, tmp_path: Path  # type: ignore[no-untyped-def]
+    cast: Cast,
+    account,
+    api,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     with celery_worker_and_beat(tmp_path) as logs:
         start = timezone.now()
-        times = [(start + timedelta(seconds=3 + 0.5 * i)).replace(microsecond=0) for i in range(POSTS)]
+        times = [
+            (start + timedelta(seconds=3 + 0.5 * i)).replace(microsecond=0) for i in range(POSTS)
+        ]
         ids = []
         for i, when in enumerate(times):
             response = api.post(
                 "/api/v1/posts/",
-                {"text": f"On time, number {i}", "scheduled_at": when.isoformat(), "account_ids": [account.pk]},
+                {
+                    "text": f"On time, number {i}",
+                    "scheduled_at": when.isoformat(),
+                    "account_ids": [account.pk],
+                },
                 format="json",
             )
             assert response.status_code == 201, response.json()
@@ -60,4 +69,7 @@ def test_scheduled_posts_publish_within_two_seconds_of_their_time(
     # Exactly once: one sandbox post per delivery, one attempt each.
     assert SandboxPost.objects.filter(account_ref=account.external_id).count() == POSTS
     assert [d.attempts for d in deliveries] == [1] * POSTS
-    assert all(d.published_at.tzinfo is not None and d.published_at > datetime(2020, 1, 1, tzinfo=UTC) for d in deliveries)
+    assert all(
+        d.published_at.tzinfo is not None and d.published_at > datetime(2020, 1, 1, tzinfo=UTC)
+        for d in deliveries
+    )

@@ -44,9 +44,13 @@ def _wait_for(path: Path, text: str, process: subprocess.Popen[bytes], timeout: 
         if path.exists() and text in path.read_text(errors="replace"):
             return
         if process.poll() is not None:
-            raise RuntimeError(f"{path.name} exited early:\n{path.read_text(errors='replace')[-3000:]}")
+            raise RuntimeError(
+                f"{path.name} exited early:\n{path.read_text(errors='replace')[-3000:]}"
+            )
         time.sleep(0.1)
-    raise TimeoutError(f"no {text!r} in {path.name} after {timeout} s:\n{path.read_text(errors='replace')[-3000:]}")
+    raise TimeoutError(
+        f"no {text!r} in {path.name} after {timeout} s:\n{path.read_text(errors='replace')[-3000:]}"
+    )
 
 
 @contextmanager
@@ -54,17 +58,30 @@ def celery_worker_and_beat(tmp: Path) -> Iterator[dict[str, Path]]:
     """Run worker and beat until the block ends; yield their log files."""
     env = worker_env(tmp)
     celery = [sys.executable, "-m", "celery", "-A", "smo"]
-    subprocess.run([*celery, "purge", "-f"], env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [*celery, "purge", "-f"], env=env, cwd=ROOT, check=True, capture_output=True, timeout=60
+    )
     logs = {"worker": tmp / "worker.log", "beat": tmp / "beat.log"}
     commands = {
-        "worker": [*celery, "worker", "--loglevel=INFO", "--concurrency=2", "-n", "e2e@%h", "--without-mingle", "--without-gossip"],
+        "worker": [
+            *celery,
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "-n",
+            "e2e@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ],
         "beat": [*celery, "beat", "--loglevel=INFO", "-s", str(tmp / "beat-schedule")],
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for name, command in commands.items():
             with logs[name].open("wb") as out:
-                processes[name] = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+                processes[name] = subprocess.Popen(
+                    command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+                )
         _wait_for(logs["worker"], " ready.", processes["worker"], timeout=60)
         _wait_for(logs["beat"], "is starting", processes["beat"], timeout=60)
         yield logs

@@ -43,7 +43,14 @@ def test_a_delivery_waiting_to_retry_is_sent_when_its_wait_ends(sent) -> None:  
 
 def test_drafts_approvals_and_other_states_are_never_dispatched(sent) -> None:  # type: ignore[no-untyped-def]
     past = timezone.now() - timedelta(minutes=1)
-    for state in (S.DRAFT, S.AWAITING_APPROVAL, S.PUBLISHED, S.FAILED, S.CANCELLED, S.NEEDS_ATTENTION):
+    for state in (
+        S.DRAFT,
+        S.AWAITING_APPROVAL,
+        S.PUBLISHED,
+        S.FAILED,
+        S.CANCELLED,
+        S.NEEDS_ATTENTION,
+    ):
         DeliveryFactory(state=state, due_at=past)
     assert engine.dispatch_due() == 0
     assert sent["publish"] == []
@@ -51,7 +58,9 @@ def test_drafts_approvals_and_other_states_are_never_dispatched(sent) -> None:  
 
 def test_deliveries_of_an_account_that_needs_reconnecting_are_held(sent) -> None:  # type: ignore[no-untyped-def]
     delivery = DeliveryFactory(post__scheduled_at=timezone.now() - timedelta(seconds=1))
-    SocialAccount.objects.filter(pk=delivery.account_id).update(status=SocialAccount.Status.NEEDS_RECONNECT)
+    SocialAccount.objects.filter(pk=delivery.account_id).update(
+        status=SocialAccount.Status.NEEDS_RECONNECT
+    )
     assert engine.dispatch_due() == 0
     delivery.refresh_from_db()
     assert delivery.state == S.SCHEDULED

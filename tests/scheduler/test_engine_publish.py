@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def queued(**options: object) -> Delivery:
-    delivery = DeliveryFactory(state=S.QUEUED, account__options=options, post__text="Hello from the tests")
+    delivery = DeliveryFactory(
+        state=S.QUEUED, account__options=options, post__text="Hello from the tests"
+    )
     return delivery
 
 
@@ -36,7 +38,10 @@ def test_a_queued_delivery_is_published_once_with_its_id_and_url() -> None:
     assert delivery.external_id == str(entry.public_id)
     assert delivery.external_url == f"http://127.0.0.1:8000/sandbox/posts/{entry.public_id}/"
     assert delivery.published_at == entry.created_at
-    assert (entry.text, entry.idempotency_key) == ("Hello from the tests", str(delivery.idempotency_key))
+    assert (entry.text, entry.idempotency_key) == (
+        "Hello from the tests",
+        str(delivery.idempotency_key),
+    )
     assert DeliveryAttempt.objects.get(delivery=delivery).outcome == "published"
 
 
@@ -49,7 +54,9 @@ def test_a_duplicate_publish_message_does_not_publish_twice() -> None:
     assert delivery.attempts == 1
 
 
-def test_two_workers_claiming_the_same_delivery_publish_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_workers_claiming_the_same_delivery_publish_it_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The second worker reads the row as queued, then loses the claim to the first."""
     delivery = queued()
     real_get_adapter = registry.get_adapter
@@ -76,7 +83,9 @@ def test_a_transient_failure_is_retried_after_a_backoff_then_published(sent) -> 
     assert (delivery.state, delivery.failures) == (S.RETRY_WAIT, 1)
     assert delivery.last_error == "Sandbox: simulated temporary error (nothing was posted)."
     # First retry waits between half and all of SMO_RETRY_BASE_SECONDS (10 s).
-    assert before + timedelta(seconds=5) <= delivery.due_at <= timezone.now() + timedelta(seconds=10)
+    assert (
+        before + timedelta(seconds=5) <= delivery.due_at <= timezone.now() + timedelta(seconds=10)
+    )
     assert feed(delivery) == []
 
     SocialAccount.objects.filter(pk=delivery.account_id).update(options={})
@@ -86,7 +95,9 @@ def test_a_transient_failure_is_retried_after_a_backoff_then_published(sent) -> 
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts, delivery.last_error) == (S.PUBLISHED, 2, "")
     assert len(feed(delivery)) == 1
-    outcomes = list(DeliveryAttempt.objects.filter(delivery=delivery).values_list("number", "outcome"))
+    outcomes = list(
+        DeliveryAttempt.objects.filter(delivery=delivery).values_list("number", "outcome")
+    )
     assert outcomes == [(1, "transient"), (2, "published")]
 
 
@@ -111,7 +122,11 @@ def test_a_permanent_refusal_fails_at_once_with_the_reason() -> None:
     assert (delivery.state, delivery.attempts) == (S.FAILED, 1)
     assert delivery.last_error == "Sandbox: simulated refusal of this post."
     attempt = DeliveryAttempt.objects.get(delivery=delivery)
-    assert (attempt.outcome, attempt.error_class, attempt.network_code) == ("permanent", "Permanent", "422")
+    assert (attempt.outcome, attempt.error_class, attempt.network_code) == (
+        "permanent",
+        "Permanent",
+        "422",
+    )
 
 
 def test_a_rate_limited_delivery_waits_for_the_networks_reset_time() -> None:
@@ -120,7 +135,11 @@ def test_a_rate_limited_delivery_waits_for_the_networks_reset_time() -> None:
     assert engine.publish(delivery.pk) == "rate-limited"
     delivery.refresh_from_db()
     assert delivery.state == S.RETRY_WAIT
-    assert before + timedelta(seconds=900) <= delivery.due_at <= timezone.now() + timedelta(seconds=900)
+    assert (
+        before + timedelta(seconds=900)
+        <= delivery.due_at
+        <= timezone.now() + timedelta(seconds=900)
+    )
     assert delivery.failures == 0  # waiting for a reset is not a failure
 
 
@@ -138,12 +157,16 @@ def test_an_unanswered_call_goes_to_unknown_and_the_reconciler_finds_the_post(se
     assert sent["publish"] == []  # found, so never sent again
 
 
-def test_an_account_over_its_publish_budget_waits_for_the_next_window(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_account_over_its_publish_budget_waits_for_the_next_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from dataclasses import replace
 
     from channels.adapters.sandbox import SandboxAdapter
 
-    monkeypatch.setattr(SandboxAdapter, "limits", replace(SandboxAdapter.limits, posts_per_window=1))
+    monkeypatch.setattr(
+        SandboxAdapter, "limits", replace(SandboxAdapter.limits, posts_per_window=1)
+    )
     first, second = queued(), queued()
     Delivery.objects.filter(pk=second.pk).update(account=first.account)
     assert engine.publish(first.pk) == "published"
@@ -172,7 +195,9 @@ def test_expired_credentials_are_refreshed_once_then_the_account_needs_reconnect
 
 def test_an_account_that_needs_reconnecting_holds_a_queued_delivery() -> None:
     delivery = queued()
-    SocialAccount.objects.filter(pk=delivery.account_id).update(status=SocialAccount.Status.NEEDS_RECONNECT)
+    SocialAccount.objects.filter(pk=delivery.account_id).update(
+        status=SocialAccount.Status.NEEDS_RECONNECT
+    )
     assert engine.publish(delivery.pk) == "held"
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == (S.SCHEDULED, 0)
@@ -180,7 +205,8 @@ def test_an_account_that_needs_reconnecting_holds_a_queued_delivery() -> None:
 
 
 def test_a_crash_inside_the_adapter_is_treated_as_unknown_not_retried_blindly(
-    monkeypatch: pytest.MonkeyPatch, sent  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    sent,  # type: ignore[no-untyped-def]
 ) -> None:
     from channels.adapters.sandbox import SandboxAdapter
 

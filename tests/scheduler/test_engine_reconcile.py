@@ -39,7 +39,8 @@ def entries(delivery: Delivery) -> int:
 
 
 def test_a_delivery_stuck_in_publishing_becomes_unknown_then_published_when_the_post_exists(
-    settings, sent  # type: ignore[no-untyped-def]
+    settings,
+    sent,  # type: ignore[no-untyped-def]
 ) -> None:
     delivery = killed_mid_publish(reached_network=True)
     with time_machine.travel(timezone.now() + settings.SMO_STUCK_AFTER + timedelta(seconds=1)):
@@ -53,7 +54,9 @@ def test_a_delivery_stuck_in_publishing_becomes_unknown_then_published_when_the_
     assert attempt.outcome == "lost"
 
 
-def test_a_delivery_stuck_before_reaching_the_network_is_published_once_more(settings, sent) -> None:  # type: ignore[no-untyped-def]
+def test_a_delivery_stuck_before_reaching_the_network_is_published_once_more(
+    settings, sent
+) -> None:  # type: ignore[no-untyped-def]
     delivery = killed_mid_publish(reached_network=False)
     with time_machine.travel(timezone.now() + settings.SMO_STUCK_AFTER + timedelta(seconds=1)):
         engine.reconcile_stuck()
@@ -88,7 +91,8 @@ class NoLookupAdapter(SandboxAdapter):
 
 
 def test_an_unknown_delivery_on_a_network_that_cannot_tell_goes_to_a_person(
-    monkeypatch: pytest.MonkeyPatch, settings  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setitem(registry.ADAPTERS, "sandbox", f"{__name__}.NoLookupAdapter")
     delivery = killed_mid_publish(reached_network=True)
@@ -134,10 +138,13 @@ class DuplicateRefusingAdapter(SandboxAdapter):
 
 
 def test_duplicate_content_after_an_unanswered_attempt_is_reconciled_not_failed(
-    monkeypatch: pytest.MonkeyPatch, sent  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    sent,  # type: ignore[no-untyped-def]
 ) -> None:
     delivery = killed_mid_publish(reached_network=True)
-    engine.transition(delivery.pk, S.PUBLISHING, S.UNKNOWN, outcome=engine.Outcome("unknown", "timeout"))
+    engine.transition(
+        delivery.pk, S.PUBLISHING, S.UNKNOWN, outcome=engine.Outcome("unknown", "timeout")
+    )
     engine.transition(delivery.pk, S.UNKNOWN, S.QUEUED)
     monkeypatch.setitem(registry.ADAPTERS, "sandbox", f"{__name__}.DuplicateRefusingAdapter")
     assert engine.publish(delivery.pk) == "unknown"
@@ -145,7 +152,9 @@ def test_duplicate_content_after_an_unanswered_attempt_is_reconciled_not_failed(
     assert entries(delivery) == 1
 
 
-def test_duplicate_content_on_a_first_attempt_is_a_plain_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_duplicate_content_on_a_first_attempt_is_a_plain_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setitem(registry.ADAPTERS, "sandbox", f"{__name__}.DuplicateRefusingAdapter")
     delivery = DeliveryFactory(state=S.QUEUED)
     assert engine.publish(delivery.pk) == "failed"

@@ -10,8 +10,12 @@ STOCKHOLM = localtime.zone("Europe/Stockholm")
 
 
 def test_an_ordinary_local_time_becomes_utc() -> None:
-    assert localtime.to_utc(datetime(2026, 7, 1, 9, 0), STOCKHOLM) == datetime(2026, 7, 1, 7, 0, tzinfo=UTC)
-    assert localtime.to_utc(datetime(2026, 12, 1, 9, 0), STOCKHOLM) == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    assert localtime.to_utc(datetime(2026, 7, 1, 9, 0), STOCKHOLM) == datetime(
+        2026, 7, 1, 7, 0, tzinfo=UTC
+    )
+    assert localtime.to_utc(datetime(2026, 12, 1, 9, 0), STOCKHOLM) == datetime(
+        2026, 12, 1, 8, 0, tzinfo=UTC
+    )
 
 
 def test_a_time_in_the_spring_gap_is_refused_not_shifted() -> None:
@@ -20,8 +24,12 @@ def test_a_time_in_the_spring_gap_is_refused_not_shifted() -> None:
 
 
 def test_the_edges_of_the_gap_exist() -> None:
-    assert localtime.to_utc(datetime(2026, 3, 29, 1, 59), STOCKHOLM) == datetime(2026, 3, 29, 0, 59, tzinfo=UTC)
-    assert localtime.to_utc(datetime(2026, 3, 29, 3, 0), STOCKHOLM) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    assert localtime.to_utc(datetime(2026, 3, 29, 1, 59), STOCKHOLM) == datetime(
+        2026, 3, 29, 0, 59, tzinfo=UTC
+    )
+    assert localtime.to_utc(datetime(2026, 3, 29, 3, 0), STOCKHOLM) == datetime(
+        2026, 3, 29, 1, 0, tzinfo=UTC
+    )
 
 
 def test_a_time_in_the_autumn_overlap_is_refused_naming_both_offsets() -> None:

@@ -51,10 +51,23 @@ def test_the_time_zone_check(settings) -> None:  # type: ignore[no-untyped-def]
 
 def settings_in_subprocess(**env: str) -> subprocess.CompletedProcess[str]:
     """Load settings in a fresh process with no secrets and no .env file."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "SMO_ENCRYPTION_KEYS", "DEBUG"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "SMO_ENCRYPTION_KEYS", "DEBUG"}
+    }
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
-        env={**clean, "DJANGO_SETTINGS_MODULE": "smo.settings", "SMO_ENV_FILE": "/nonexistent/.env", **env},
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "smo.settings",
+            "SMO_ENV_FILE": "/nonexistent/.env",
+            **env,
+        },
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -67,7 +80,10 @@ def test_production_settings_refuse_to_start_without_secrets() -> None:
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY is required when DEBUG is off." in result.stderr
     with_key = settings_in_subprocess(SECRET_KEY="k")
-    assert "ImproperlyConfigured: SMO_ENCRYPTION_KEYS is required when DEBUG is off." in with_key.stderr
+    assert (
+        "ImproperlyConfigured: SMO_ENCRYPTION_KEYS is required when DEBUG is off."
+        in with_key.stderr
+    )
 
 
 def test_booleans_are_parsed_strictly() -> None:
@@ -89,7 +105,9 @@ def test_setup_creates_the_admin_and_demo_once_and_keeps_the_password(capsys, mo
     assert admin.check_password("first-password-123")
     membership = Membership.objects.get(user=admin)
     assert (membership.role, membership.workspace.name) == ("owner", "Demo workspace")
-    assert [(a.network, a.name) for a in membership.workspace.accounts.all()] == [("sandbox", "Sandbox")]
+    assert [(a.network, a.name) for a in membership.workspace.accounts.all()] == [
+        ("sandbox", "Sandbox")
+    ]
 
 
 def test_envfile_writes_secrets_once(tmp_path: Path) -> None:

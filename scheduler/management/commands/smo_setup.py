@@ -22,7 +22,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             admin, password = self._admin()
             workspace, _ = Workspace.objects.get_or_create(name=DEMO_WORKSPACE)
-            Membership.objects.get_or_create(user=admin, workspace=workspace, defaults={"role": Role.OWNER})
+            Membership.objects.get_or_create(
+                user=admin, workspace=workspace, defaults={"role": Role.OWNER}
+            )
             SocialAccount.objects.get_or_create(
                 workspace=workspace,
                 network="sandbox",

@@ -33,16 +33,25 @@ def feed() -> ListFeed:
 
 
 def adapter(feed: ListFeed) -> SandboxAdapter:
-    return SandboxAdapter({"feed": feed, "public_url": "http://127.0.0.1:8000", "rng": random.Random(1)}, requests.Session())
+    return SandboxAdapter(
+        {"feed": feed, "public_url": "http://127.0.0.1:8000", "rng": random.Random(1)},
+        requests.Session(),
+    )
 
 
 def creds(**options: object) -> base.Credentials:
-    return base.Credentials(external_id="acct-1", handle="acme", secrets={"token": SECRET}, options=options)
+    return base.Credentials(
+        external_id="acct-1", handle="acme", secrets={"token": SECRET}, options=options
+    )
 
 
 def test_publish_returns_the_id_and_url_and_writes_the_feed(feed: ListFeed) -> None:
     result = adapter(feed).publish(creds(), base.Content("Hello"), "key-1")
-    assert result == base.Published("post-1", "http://127.0.0.1:8000/sandbox/posts/post-1/", datetime(2026, 11, 25, 12, tzinfo=UTC))
+    assert result == base.Published(
+        "post-1",
+        "http://127.0.0.1:8000/sandbox/posts/post-1/",
+        datetime(2026, 11, 25, 12, tzinfo=UTC),
+    )
     assert [(e[0], e[1], e[3]) for e in feed.entries] == [("acct-1", "Hello", "key-1")]
 
 
@@ -64,7 +73,9 @@ def test_find_published_looks_the_post_up_by_its_key(feed: ListFeed) -> None:
         ("unknown", base.Unknown, 1),  # written, then the answer is lost
     ],
 )
-def test_each_simulated_failure_maps_to_its_error_class(feed: ListFeed, kind: str, error: type, written: int) -> None:
+def test_each_simulated_failure_maps_to_its_error_class(
+    feed: ListFeed, kind: str, error: type, written: int
+) -> None:
     with pytest.raises(error) as raised:
         adapter(feed).publish(creds(failure_rate=1, failure_kind=kind), base.Content("Hello"), "k")
     assert len(feed.entries) == written
@@ -75,7 +86,11 @@ def test_each_simulated_failure_maps_to_its_error_class(feed: ListFeed, kind: st
 def test_a_rate_limit_says_when_to_come_back(feed: ListFeed) -> None:
     before = datetime.now(UTC)
     with pytest.raises(base.RateLimited) as raised:
-        adapter(feed).publish(creds(failure_rate=1, failure_kind="rate_limited", retry_after_seconds=30), base.Content("x"), "k")
+        adapter(feed).publish(
+            creds(failure_rate=1, failure_kind="rate_limited", retry_after_seconds=30),
+            base.Content("x"),
+            "k",
+        )
     assert 29 <= (raised.value.retry_at - before).total_seconds() <= 31
 
 
@@ -101,7 +116,9 @@ def test_validate_reports_text_over_the_limit_and_empty_posts(feed: ListFeed) ->
     assert sandbox.validate(base.Content("a" * 501)) == [
         base.Problem("text", "Sandbox allows 500 characters; this text has 501.", "too_long")
     ]
-    assert sandbox.validate(base.Content(" ")) == [base.Problem("text", "Sandbox needs text or media.", "empty")]
+    assert sandbox.validate(base.Content(" ")) == [
+        base.Problem("text", "Sandbox needs text or media.", "empty")
+    ]
 
 
 def test_validate_counts_composed_characters_once(feed: ListFeed) -> None:

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def test_an_admin_creates_a_sandbox_account_whose_token_is_never_shown(cast: Cast, api) -> None:  # type: ignore[no-untyped-def]
     response = api.as_role("admin").post(
-        "/api/v1/accounts/", {"network": "sandbox", "name": "Test feed", "options": {"latency_ms": 200}}, format="json"
+        "/api/v1/accounts/",
+        {"network": "sandbox", "name": "Test feed", "options": {"latency_ms": 200}},
+        format="json",
     )
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -28,14 +30,18 @@ def test_an_admin_creates_a_sandbox_account_whose_token_is_never_shown(cast: Cas
 
 
 def test_real_networks_connect_in_the_browser_not_through_the_api(cast: Cast, api) -> None:  # type: ignore[no-untyped-def]
-    response = api.as_role("admin").post("/api/v1/accounts/", {"network": "x", "name": "X"}, format="json")
+    response = api.as_role("admin").post(
+        "/api/v1/accounts/", {"network": "x", "name": "X"}, format="json"
+    )
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["network"]
 
 
 def test_sandbox_options_are_checked(cast: Cast, api) -> None:  # type: ignore[no-untyped-def]
     response = api.as_role("admin").post(
-        "/api/v1/accounts/", {"network": "sandbox", "name": "S", "options": {"failure_rate": 3}}, format="json"
+        "/api/v1/accounts/",
+        {"network": "sandbox", "name": "S", "options": {"failure_rate": 3}},
+        format="json",
     )
     assert response.status_code == 400
     assert response.json()["errors"] == {"options": ["failure_rate must be a number from 0 to 1."]}
@@ -43,7 +49,9 @@ def test_sandbox_options_are_checked(cast: Cast, api) -> None:  # type: ignore[n
 
 @pytest.mark.parametrize("role", ["editor", "contributor", "viewer"])
 def test_only_owners_and_admins_add_accounts(cast: Cast, api, role: str) -> None:  # type: ignore[no-untyped-def]
-    response = api.as_role(role).post("/api/v1/accounts/", {"network": "sandbox", "name": "S"}, format="json")
+    response = api.as_role(role).post(
+        "/api/v1/accounts/", {"network": "sandbox", "name": "S"}, format="json"
+    )
     assert response.status_code == 403
     assert SocialAccount.objects.count() == 0
 
@@ -59,7 +67,12 @@ def test_accounts_list_and_detail_show_only_this_workspace(cast: Cast, api, acco
 def test_campaigns_are_created_and_listed(cast: Cast, api) -> None:  # type: ignore[no-untyped-def]
     response = api.post(
         "/api/v1/campaigns/",
-        {"name": "Spring sale", "color": "#FF8800", "starts_on": "2027-03-01", "ends_on": "2027-03-31"},
+        {
+            "name": "Spring sale",
+            "color": "#FF8800",
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-03-31",
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -76,7 +89,9 @@ def test_campaigns_are_created_and_listed(cast: Cast, api) -> None:  # type: ign
         ({"name": ""}, "name"),
     ],
 )
-def test_bad_campaigns_are_refused_naming_the_field(cast: Cast, api, body: dict, field: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_campaigns_are_refused_naming_the_field(
+    cast: Cast, api, body: dict, field: str
+) -> None:  # type: ignore[no-untyped-def]
     response = api.post("/api/v1/campaigns/", body, format="json")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [field]

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def test_a_person_gets_a_token_for_their_username_and_password(cast: Cast) -> None:
     response = APIClient().post(
-        "/api/v1/auth/token/", {"username": "editor", "password": "correct horse battery"}, format="json"
+        "/api/v1/auth/token/",
+        {"username": "editor", "password": "correct horse battery"},
+        format="json",
     )
     assert response.status_code == 200
     token = response.json()["token"]
@@ -20,15 +22,22 @@ def test_a_person_gets_a_token_for_their_username_and_password(cast: Cast) -> No
 
 
 def test_a_wrong_password_is_a_400_that_says_so(cast: Cast) -> None:
-    response = APIClient().post("/api/v1/auth/token/", {"username": "editor", "password": "nope"}, format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "editor", "password": "nope"}, format="json"
+    )
     assert response.status_code == 400
-    assert response.json()["errors"] == {"non_field_errors": ["Unable to log in with provided credentials."]}
+    assert response.json()["errors"] == {
+        "non_field_errors": ["Unable to log in with provided credentials."]
+    }
 
 
 def test_the_api_needs_a_token(cast: Cast) -> None:
     response = APIClient().get("/api/v1/posts/")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Authentication credentials were not provided.", "errors": {}}
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided.",
+        "errors": {},
+    }
 
 
 def test_a_person_in_several_workspaces_names_one_with_x_workspace(cast: Cast, api) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +54,9 @@ def test_a_person_in_several_workspaces_names_one_with_x_workspace(cast: Cast, a
 
 
 def test_naming_a_workspace_the_person_is_not_in_is_refused(cast: Cast, api) -> None:  # type: ignore[no-untyped-def]
-    response = api.get("/api/v1/accounts/", headers={"X-Workspace": str(cast.outsider.workspace_id)})
+    response = api.get(
+        "/api/v1/accounts/", headers={"X-Workspace": str(cast.outsider.workspace_id)}
+    )
     assert response.status_code == 400
     assert response.json()["errors"] == {
         "X-Workspace": [f"You are not a member of workspace {cast.outsider.workspace_id}."]
@@ -56,7 +67,13 @@ def test_the_openapi_schema_and_docs_are_served(cast: Cast, api) -> None:  # typ
     schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    for path in ["/api/v1/posts/", "/api/v1/posts/{id}/", "/api/v1/accounts/", "/api/v1/campaigns/", "/api/v1/media/"]:
+    for path in [
+        "/api/v1/posts/",
+        "/api/v1/posts/{id}/",
+        "/api/v1/accounts/",
+        "/api/v1/campaigns/",
+        "/api/v1/media/",
+    ]:
         assert path in paths, path
     docs = api.get("/api/v1/docs/")
     assert docs.status_code == 200

@@ -22,7 +22,12 @@ def frozen():  # type: ignore[no-untyped-def]
 
 
 def post(api, account, **fields):  # type: ignore[no-untyped-def]
-    body = {"text": "Hello", "scheduled_at": "2026-12-01T10:00:00+01:00", "account_ids": [account.pk], **fields}
+    body = {
+        "text": "Hello",
+        "scheduled_at": "2026-12-01T10:00:00+01:00",
+        "account_ids": [account.pk],
+        **fields,
+    }
     return api.post("/api/v1/posts/", body, format="json")
 
 
@@ -48,7 +53,9 @@ def test_an_unknown_timezone(cast: Cast, api, account) -> None:  # type: ignore[
     )
 
 
-def test_a_local_time_that_does_not_exist_because_clocks_move_forward(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
+def test_a_local_time_that_does_not_exist_because_clocks_move_forward(
+    cast: Cast, api, account
+) -> None:  # type: ignore[no-untyped-def]
     assert_refused(
         post(api, account, scheduled_at="2027-03-28T02:30", timezone="Europe/Stockholm"),
         {
@@ -105,12 +112,17 @@ def test_an_account_of_another_workspace(cast: Cast, api, account) -> None:  # t
 
 
 def test_no_accounts(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
-    assert_refused(post(api, account, account_ids=[]), {"account_ids": ["Choose at least one account."]})
+    assert_refused(
+        post(api, account, account_ids=[]), {"account_ids": ["Choose at least one account."]}
+    )
 
 
 def test_a_campaign_of_another_workspace(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
     theirs = CampaignFactory(workspace=cast.outsider.workspace)
-    assert_refused(post(api, account, campaign_id=theirs.pk), {"campaign_id": ["No such campaign in this workspace."]})
+    assert_refused(
+        post(api, account, campaign_id=theirs.pk),
+        {"campaign_id": ["No such campaign in this workspace."]},
+    )
 
 
 def test_both_publish_now_and_a_time(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +133,9 @@ def test_both_publish_now_and_a_time(cast: Cast, api, account) -> None:  # type:
 
 
 def test_a_malformed_json_body(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
-    response = api.post("/api/v1/posts/", '{"text": "Hello", "account_ids": [', content_type="application/json")
+    response = api.post(
+        "/api/v1/posts/", '{"text": "Hello", "account_ids": [', content_type="application/json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["detail"] == "The request body is not valid JSON."
@@ -131,7 +145,9 @@ def test_a_malformed_json_body(cast: Cast, api, account) -> None:  # type: ignor
 
 
 def test_a_json_body_that_is_not_an_object(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
-    assert_refused(api.post("/api/v1/posts/", [1, 2], format="json"), {"body": ["Send a JSON object."]})
+    assert_refused(
+        api.post("/api/v1/posts/", [1, 2], format="json"), {"body": ["Send a JSON object."]}
+    )
 
 
 def test_missing_required_fields(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
@@ -144,18 +160,28 @@ def test_missing_required_fields(cast: Cast, api, account) -> None:  # type: ign
 def test_wrong_types(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
     assert_refused(
         post(api, account, account_ids="one", publish_now="maybe"),
-        {"publish_now": ["Must be a valid boolean."], "account_ids": ['Expected a list of items but got type "str".']},
+        {
+            "publish_now": ["Must be a valid boolean."],
+            "account_ids": ['Expected a list of items but got type "str".'],
+        },
     )
 
 
 def test_a_bad_patch_changes_nothing(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
-    delivery = DeliveryFactory(post__workspace=cast.workspace, account=account, post__text="Original")
+    delivery = DeliveryFactory(
+        post__workspace=cast.workspace, account=account, post__text="Original"
+    )
     before = (delivery.post.scheduled_at, delivery.due_at)
     response = api.patch(
-        f"/api/v1/posts/{delivery.post_id}/", {"text": "b" * 600, "scheduled_at": "2020-01-01T00:00:00Z"}, format="json"
+        f"/api/v1/posts/{delivery.post_id}/",
+        {"text": "b" * 600, "scheduled_at": "2020-01-01T00:00:00Z"},
+        format="json",
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"text", "scheduled_at"}
     delivery.refresh_from_db()
     delivery.post.refresh_from_db()
-    assert (delivery.post.text, delivery.post.scheduled_at, delivery.due_at) == ("Original", *before)
+    assert (delivery.post.text, delivery.post.scheduled_at, delivery.due_at) == (
+        "Original",
+        *before,
+    )

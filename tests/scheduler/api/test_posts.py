@@ -22,7 +22,9 @@ def frozen():  # type: ignore[no-untyped-def]
         yield
 
 
-def test_a_post_scheduled_with_an_offset_fans_out_to_one_delivery_per_account(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
+def test_a_post_scheduled_with_an_offset_fans_out_to_one_delivery_per_account(
+    cast: Cast, api, account
+) -> None:  # type: ignore[no-untyped-def]
     second = SandboxAccountFactory(workspace=cast.workspace, name="Second")
     campaign = CampaignFactory(workspace=cast.workspace)
     response = api.post(
@@ -37,14 +39,30 @@ def test_a_post_scheduled_with_an_offset_fans_out_to_one_delivery_per_account(ca
     )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["text"], body["status"], body["scheduled_at"], body["campaign_id"], body["author"]) == (
+    assert (
+        body["text"],
+        body["status"],
+        body["scheduled_at"],
+        body["campaign_id"],
+        body["author"],
+    ) == (
         "Spring is here",
         "scheduled",
         "2026-12-01T08:30:00Z",
         campaign.pk,
         "editor",
     )
-    assert [(d["account_id"], d["state"], d["attempts"], d["external_id"], d["published_at"], d["last_error"]) for d in body["deliveries"]] == [
+    assert [
+        (
+            d["account_id"],
+            d["state"],
+            d["attempts"],
+            d["external_id"],
+            d["published_at"],
+            d["last_error"],
+        )
+        for d in body["deliveries"]
+    ] == [
         (account.pk, "scheduled", 0, "", None, ""),
         (second.pk, "scheduled", 0, "", None, ""),
     ]
@@ -55,37 +73,66 @@ def test_a_post_scheduled_with_an_offset_fans_out_to_one_delivery_per_account(ca
 def test_a_time_without_offset_is_read_in_the_given_timezone(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
     response = api.post(
         "/api/v1/posts/",
-        {"text": "Hi", "scheduled_at": "2026-12-01T09:30", "timezone": "America/New_York", "account_ids": [account.pk]},
+        {
+            "text": "Hi",
+            "scheduled_at": "2026-12-01T09:30",
+            "timezone": "America/New_York",
+            "account_ids": [account.pk],
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
     assert response.json()["scheduled_at"] == "2026-12-01T14:30:00Z"
 
 
-def test_a_time_without_offset_or_timezone_is_read_in_the_persons_own_zone(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
+def test_a_time_without_offset_or_timezone_is_read_in_the_persons_own_zone(
+    cast: Cast, api, account
+) -> None:  # type: ignore[no-untyped-def]
     response = api.post(
-        "/api/v1/posts/", {"text": "Hi", "scheduled_at": "2026-12-01T09:30", "account_ids": [account.pk]}, format="json"
+        "/api/v1/posts/",
+        {"text": "Hi", "scheduled_at": "2026-12-01T09:30", "account_ids": [account.pk]},
+        format="json",
     )
-    assert response.json()["scheduled_at"] == "2026-12-01T08:30:00Z"  # editor lives in Europe/Stockholm
+    assert (
+        response.json()["scheduled_at"] == "2026-12-01T08:30:00Z"
+    )  # editor lives in Europe/Stockholm
 
 
-def test_a_post_without_a_time_is_a_draft_that_is_never_dispatched(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
-    response = api.post("/api/v1/posts/", {"text": "Later", "scheduled_at": None, "account_ids": [account.pk]}, format="json")
+def test_a_post_without_a_time_is_a_draft_that_is_never_dispatched(
+    cast: Cast, api, account
+) -> None:  # type: ignore[no-untyped-def]
+    response = api.post(
+        "/api/v1/posts/",
+        {"text": "Later", "scheduled_at": None, "account_ids": [account.pk]},
+        format="json",
+    )
     assert response.status_code == 201
     assert response.json()["status"] == "draft"
     assert [d["state"] for d in response.json()["deliveries"]] == ["draft"]
 
 
 def test_publish_now_makes_the_post_due_at_once(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
-    response = api.post("/api/v1/posts/", {"text": "Now!", "publish_now": True, "account_ids": [account.pk]}, format="json")
+    response = api.post(
+        "/api/v1/posts/",
+        {"text": "Now!", "publish_now": True, "account_ids": [account.pk]},
+        format="json",
+    )
     assert response.status_code == 201
     assert response.json()["scheduled_at"] == "2026-11-25T14:00:00Z"
     assert Delivery.objects.get().due_at == NOW
 
 
-def test_a_contributors_post_waits_for_approval_then_an_editor_approves_it(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
+def test_a_contributors_post_waits_for_approval_then_an_editor_approves_it(
+    cast: Cast, api, account
+) -> None:  # type: ignore[no-untyped-def]
     response = api.as_role("contributor").post(
-        "/api/v1/posts/", {"text": "Please check", "scheduled_at": "2026-12-01T10:00:00Z", "account_ids": [account.pk]}, format="json"
+        "/api/v1/posts/",
+        {
+            "text": "Please check",
+            "scheduled_at": "2026-12-01T10:00:00Z",
+            "account_ids": [account.pk],
+        },
+        format="json",
     )
     assert response.json()["status"] == "awaiting_approval"
     post_id = response.json()["id"]
@@ -97,7 +144,9 @@ def test_a_contributors_post_waits_for_approval_then_an_editor_approves_it(cast:
 
 def test_a_viewer_cannot_write_posts(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
     response = api.as_role("viewer").post(
-        "/api/v1/posts/", {"text": "x", "publish_now": True, "account_ids": [account.pk]}, format="json"
+        "/api/v1/posts/",
+        {"text": "x", "publish_now": True, "account_ids": [account.pk]},
+        format="json",
     )
     assert response.status_code == 403
     assert response.json() == {"detail": "Your role (viewer) cannot do this.", "errors": {}}
@@ -111,12 +160,18 @@ def test_list_and_detail_show_this_workspace_only(cast: Cast, api, account) -> N
     assert [p["id"] for p in listed["results"]] == [mine.pk]
     assert api.get(f"/api/v1/posts/{mine.pk}/").status_code == 200
     assert api.get(f"/api/v1/posts/{theirs.pk}/").status_code == 404
-    assert api.patch(f"/api/v1/posts/{theirs.pk}/", {"text": "mine now"}, format="json").status_code == 404
+    assert (
+        api.patch(f"/api/v1/posts/{theirs.pk}/", {"text": "mine now"}, format="json").status_code
+        == 404
+    )
     assert api.delete(f"/api/v1/posts/{theirs.pk}/").status_code == 404
 
 
 def test_the_post_list_makes_the_same_number_of_queries_for_1_or_20_posts(
-    cast: Cast, api, account, django_assert_num_queries  # type: ignore[no-untyped-def]
+    cast: Cast,
+    api,
+    account,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
     DeliveryFactory(post__workspace=cast.workspace, account=account)
     with django_assert_num_queries(6) as one:
@@ -132,9 +187,13 @@ def test_patch_reschedules_the_deliveries_not_yet_published(cast: Cast, api, acc
     other = SandboxAccountFactory(workspace=cast.workspace)
     post = DeliveryFactory(post__workspace=cast.workspace, account=account, state=S.QUEUED).post
     DeliveryFactory(post=post, account=other, state=S.PUBLISHED)
-    response = api.patch(f"/api/v1/posts/{post.pk}/", {"scheduled_at": "2026-12-24T18:00:00+01:00"}, format="json")
+    response = api.patch(
+        f"/api/v1/posts/{post.pk}/", {"scheduled_at": "2026-12-24T18:00:00+01:00"}, format="json"
+    )
     assert response.status_code == 200, response.json()
-    states = {d["account_id"]: (d["state"], d["scheduled_at"]) for d in response.json()["deliveries"]}
+    states = {
+        d["account_id"]: (d["state"], d["scheduled_at"]) for d in response.json()["deliveries"]
+    }
     assert states[account.pk] == ("scheduled", "2026-12-24T17:00:00Z")
     assert states[other.pk][0] == "published"
     assert Delivery.objects.get(account=account).due_at == datetime(2026, 12, 24, 17, tzinfo=UTC)
@@ -158,7 +217,9 @@ def test_patch_while_publishing_refuses_a_text_change(cast: Cast, api, account) 
     post = DeliveryFactory(post__workspace=cast.workspace, account=account, state=S.PUBLISHING).post
     response = api.patch(f"/api/v1/posts/{post.pk}/", {"text": "too late"}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"] == {"text": ["This post is being published right now; edit it when that has finished."]}
+    assert response.json()["errors"] == {
+        "text": ["This post is being published right now; edit it when that has finished."]
+    }
     assert Post.objects.get().text != "too late"
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from channels.models import SandboxPost
 from scheduler.models import Delivery, DeliveryAttempt, Post
@@ -33,7 +33,14 @@ def signed_in(cast: Cast, role: str = "editor") -> Client:
 
 
 def compose(client: Client, account, **fields: str):  # type: ignore[no-untyped-def]
-    data = {"text": "Hello sandbox", "accounts": [account.pk], "when": "schedule", "date": "2026-11-25", "time": "16:30", **fields}
+    data = {
+        "text": "Hello sandbox",
+        "accounts": [account.pk],
+        "when": "schedule",
+        "date": "2026-11-25",
+        "time": "16:30",
+        **fields,
+    }
     return client.post("/compose/", data)
 
 
@@ -58,7 +65,9 @@ def test_the_composer_schedules_in_the_persons_local_time(cast: Cast, account) -
     assert response.status_code == 302
     assert response["Location"] == f"/posts/{post.pk}/"
     assert post.scheduled_at == datetime(2026, 11, 25, 15, 30, tzinfo=UTC)  # 16:30 Stockholm
-    assert list(post.deliveries.values_list("state", "due_at")) == [(S.SCHEDULED, post.scheduled_at)]
+    assert list(post.deliveries.values_list("state", "due_at")) == [
+        (S.SCHEDULED, post.scheduled_at)
+    ]
 
 
 def test_the_composer_publishes_now_or_saves_a_draft(cast: Cast, account) -> None:
@@ -85,7 +94,9 @@ def test_the_composer_publishes_now_or_saves_a_draft(cast: Cast, account) -> Non
         ({"time": ""}, "Pick a time."),
     ],
 )
-def test_the_composer_shows_what_is_wrong_and_keeps_what_was_typed(cast: Cast, account, fields, message) -> None:  # type: ignore[no-untyped-def]
+def test_the_composer_shows_what_is_wrong_and_keeps_what_was_typed(
+    cast: Cast, account, fields, message
+) -> None:  # type: ignore[no-untyped-def]
     response = compose(signed_in(cast), account, **fields)
     assert response.status_code == 400
     page = response.content.decode()
@@ -111,8 +122,22 @@ def test_a_viewer_cannot_open_the_composer(cast: Cast, account) -> None:
 
 
 def test_the_post_page_shows_each_delivery_and_its_attempts(cast: Cast, account) -> None:
-    delivery = DeliveryFactory(post__workspace=cast.workspace, account=account, state=S.FAILED, attempts=1, last_error="Refused: too spicy")
-    DeliveryAttempt.objects.create(delivery=delivery, number=1, started_at=NOW, finished_at=NOW, outcome="permanent", detail="Refused: too spicy", network_code="422")
+    delivery = DeliveryFactory(
+        post__workspace=cast.workspace,
+        account=account,
+        state=S.FAILED,
+        attempts=1,
+        last_error="Refused: too spicy",
+    )
+    DeliveryAttempt.objects.create(
+        delivery=delivery,
+        number=1,
+        started_at=NOW,
+        finished_at=NOW,
+        outcome="permanent",
+        detail="Refused: too spicy",
+        network_code="422",
+    )
     page = signed_in(cast).get(f"/posts/{delivery.post_id}/").content.decode()
     assert "Refused: too spicy" in page
     assert 'data-testid="delivery-state">failed<' in page
@@ -134,8 +159,20 @@ def test_cancelling_from_the_post_page(cast: Cast, account) -> None:
 
 def test_the_dashboard_lists_upcoming_published_and_failed_posts(cast: Cast, account) -> None:
     DeliveryFactory(post__workspace=cast.workspace, account=account, post__text="Coming soon")
-    DeliveryFactory(post__workspace=cast.workspace, account=account, post__text="Went out", state=S.PUBLISHED, published_at=NOW)
-    DeliveryFactory(post__workspace=cast.workspace, account=account, post__text="Broke", state=S.FAILED, last_error="Nope")
+    DeliveryFactory(
+        post__workspace=cast.workspace,
+        account=account,
+        post__text="Went out",
+        state=S.PUBLISHED,
+        published_at=NOW,
+    )
+    DeliveryFactory(
+        post__workspace=cast.workspace,
+        account=account,
+        post__text="Broke",
+        state=S.FAILED,
+        last_error="Nope",
+    )
     DeliveryFactory(post__workspace=cast.outsider.workspace, post__text="Someone else's")
     page = signed_in(cast).get("/").content.decode()
     for text in ["Coming soon", "Went out", "Broke", "Nope"]:
@@ -143,14 +180,18 @@ def test_the_dashboard_lists_upcoming_published_and_failed_posts(cast: Cast, acc
     assert "Someone else" not in page
 
 
-def test_the_dashboard_makes_the_same_number_of_queries_for_1_or_30_posts(cast: Cast, account, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_makes_the_same_number_of_queries_for_1_or_30_posts(
+    cast: Cast, account, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     client = signed_in(cast)
     DeliveryFactory(post__workspace=cast.workspace, account=account)
     client.get("/")  # warm the session
     with CaptureQueriesContext(connection) as one:
         client.get("/")
     for state in [S.SCHEDULED, S.PUBLISHED, S.FAILED] * 10:
-        DeliveryFactory(post__workspace=cast.workspace, account=account, state=state, published_at=NOW)
+        DeliveryFactory(
+            post__workspace=cast.workspace, account=account, state=state, published_at=NOW
+        )
     with django_assert_num_queries(len(one.captured_queries)):
         client.get("/")
 
