@@ -33,6 +33,12 @@ test: $(VENV)/.test-deps
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## bench: publish lateness and rate with a real worker and beat (see bench/).
+bench: $(VENV)/.test-deps
+	mkdir -p var
+	$(PY) -m smo.envfile
+	$(PY) bench/publish_lateness.py $(BENCH_ARGS)
+
 lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check .
 
