@@ -7,6 +7,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore \
     WEB_CONCURRENCY=3
 
 WORKDIR /app
@@ -21,9 +22,9 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 
 # Settings won't load without SECRET_KEY and SMO_ENCRYPTION_KEYS while DEBUG is
-# off. These throwaway values exist only for this one command: they don't end
-# up in the image's environment, and nothing is signed or encrypted with them.
-# The key is a valid all-zero Fernet key.
+# off. These throwaway values exist only for this one command: they show in
+# `docker history` but not in the image's environment, and nothing is signed or
+# encrypted with them. The key is a valid all-zero Fernet key.
 # var/ holds the default beat schedule and file cache. /data/media is the
 # media volume, created here so that a new named volume is owned by smo.
 RUN SECRET_KEY=collectstatic-build-only \
@@ -32,8 +33,9 @@ RUN SECRET_KEY=collectstatic-build-only \
     && mkdir -p /app/var /data/media \
     && chown smo:smo /app/var /data/media
 
-# The code stays owned by root, so the app can't rewrite itself.
-USER smo
+# The code stays owned by root, so the app can't rewrite itself. The numeric
+# id lets a runtime verify that the user is not root.
+USER 10001:10001
 
 EXPOSE 8000
 
