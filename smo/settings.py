@@ -58,9 +58,12 @@ if not SMO_ENCRYPTION_KEYS and not DEBUG:
     raise ImproperlyConfigured("SMO_ENCRYPTION_KEYS is required when DEBUG is off.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public base URL, used in links the app writes (sandbox post URLs, e-mails).
 SMO_PUBLIC_URL = env.str("SMO_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS",
+    default=[SMO_PUBLIC_URL] if SMO_PUBLIC_URL.startswith("https://") else [],
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -254,6 +257,9 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", SMO_PUBLIC_URL.startswith("https://"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind TLS, turn these on (and raise HSTS once all is well on https).
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

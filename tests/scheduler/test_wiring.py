@@ -120,3 +120,35 @@ def test_envfile_writes_secrets_once(tmp_path: Path) -> None:
     envfile.main(str(target))
     assert target.read_text() == first
     assert oct(target.stat().st_mode & 0o777) == "0o600"
+
+
+def test_envfile_fills_in_empty_secrets_of_a_copied_example_and_keeps_the_rest(
+    tmp_path: Path,
+) -> None:
+    from smo import envfile
+
+    target = tmp_path / ".env"
+    target.write_text(
+        "# copied\nSECRET_KEY=\nSMO_ENCRYPTION_KEYS=\n#DEBUG=false\nSMO_PUBLIC_URL=https://smo.example\n"
+    )
+    envfile.main(str(target))
+    lines = target.read_text().splitlines()
+    assert lines[0] == "# copied"
+    assert lines[1].startswith("SECRET_KEY=") and len(lines[1]) > 40
+    assert (
+        lines[2].startswith("SMO_ENCRYPTION_KEYS=")
+        and len(lines[2]) == len("SMO_ENCRYPTION_KEYS=") + 44
+    )
+    assert lines[3:] == ["#DEBUG=false", "SMO_PUBLIC_URL=https://smo.example"]
+
+
+def test_envfile_never_replaces_a_key_already_set(tmp_path: Path) -> None:
+    from smo import envfile
+
+    target = tmp_path / ".env"
+    target.write_text("SMO_ENCRYPTION_KEYS=keep-me\n")
+    envfile.main(str(target))
+    text = target.read_text()
+    assert "SMO_ENCRYPTION_KEYS=keep-me\n" in text
+    assert text.count("SMO_ENCRYPTION_KEYS=") == 1
+    assert "SECRET_KEY=" in text
