@@ -215,11 +215,22 @@ def publish(delivery_id: int, worker: str = "") -> str:
     if not transition(delivery_id, S.QUEUED, S.PUBLISHING, worker=worker):
         logger.info("delivery %s: claimed by another worker", delivery_id)
         return "lost-claim"
-    creds = content.credentials_for(account)
     try:
-        result = adapter.publish(
-            creds, content.content_for(delivery), str(delivery.idempotency_key)
+        creds = content.credentials_for(account)
+        payload = content.content_for(delivery)
+    except Exception as error:
+        # Nothing reached the network (a media file gone, say): say why and stop.
+        logger.exception("delivery %s: could not prepare the post", delivery_id)
+        detail = f"Could not prepare the post: {type(error).__name__}: {error}"
+        transition(
+            delivery_id,
+            S.PUBLISHING,
+            S.FAILED,
+            outcome=Outcome(Ended.PERMANENT, detail, type(error).__name__),
         )
+        return "failed"
+    try:
+        result = adapter.publish(creds, payload, str(delivery.idempotency_key))
     except base.AdapterError as error:
         return _handle_error(delivery, account, adapter, creds, error)
     except SoftTimeLimitExceeded as error:

@@ -228,3 +228,28 @@ def test_backoff_grows_exponentially_with_jitter_and_a_ceiling(settings) -> None
         waits = {engine.backoff(failures).total_seconds() for _ in range(50)}
         assert all(ceiling / 2 <= w <= ceiling for w in waits), (failures, waits)
         assert len(waits) > 1  # jittered
+
+
+def test_a_post_whose_media_file_is_gone_fails_with_the_reason_before_any_network_call(
+    settings,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from scheduler.models import MediaAsset, PostMedia
+
+    settings.MEDIA_ROOT = tmp_path
+    delivery = queued()
+    asset = MediaAsset.objects.create(
+        workspace=delivery.post.workspace,
+        file="media/gone.png",
+        original_name="gone.png",
+        kind="image",
+        mime_type="image/png",
+        size=10,
+    )
+    PostMedia.objects.create(post=delivery.post, asset=asset)
+    MediaAsset.objects.filter(pk=asset.pk).update(file="")  # the file reference is lost
+    assert engine.publish(delivery.pk) == "failed"
+    delivery.refresh_from_db()
+    assert delivery.state == S.FAILED
+    assert delivery.last_error.startswith("Could not prepare the post: ValueError")
+    assert feed(delivery) == []
