@@ -78,4 +78,3 @@ def screenshots() -> Path | None:
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     return path
-
