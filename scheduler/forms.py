@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import SocialAccount
-from scheduler import localtime
+from scheduler import localtime, posts
 from scheduler.models import Campaign, Membership
 
 
@@ -60,6 +61,12 @@ class ComposeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         data["scheduled_at"] = None
+        if data.get("accounts"):
+            # Show what each network would refuse now, beside any time problem,
+            # rather than one problem per save.
+            self.add_post_errors(
+                posts.content_problems(data.get("text", ""), [], list(data["accounts"]))
+            )
         if data.get("when") != "schedule":
             return data
         day, at = data.get("date"), data.get("time")
@@ -73,6 +80,8 @@ class ComposeForm(forms.Form):
             data["scheduled_at"] = localtime.to_utc(datetime.combine(day, at), self.zone)
         except localtime.LocalTimeError as exc:
             self.add_error("time", str(exc))
+        else:
+            self.add_post_errors(posts.check_time(data["scheduled_at"], timezone.now()))
         return data
 
     # Field names of scheduler.posts errors -> fields of this form.

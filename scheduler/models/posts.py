@@ -101,6 +101,10 @@ class Post(models.Model):
 
         return post_status([d.state for d in self.deliveries.all()])
 
+    @property
+    def status_label(self) -> str:
+        return str(self.Status(self.status).label)
+
 
 class PostMedia(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")

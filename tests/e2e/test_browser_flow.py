@@ -94,7 +94,7 @@ def next_dst_gap(zone: ZoneInfo, after: datetime) -> datetime:
 
 STATUS_IS_PUBLISHED = """() => {
   const status = document.querySelector('[data-testid="post-status"]');
-  return status && status.textContent.trim() === "published" ? Date.now() : false;
+  return status && status.dataset.state === "published" ? Date.now() : false;
 }"""
 
 
@@ -122,7 +122,7 @@ def test_person_schedules_a_post_and_sees_it_published_on_the_sandbox_feed(
         expect(page).to_have_url(re.compile(rf"^{re.escape(base)}/posts/\d+/$"))
         post = Post.objects.get()
         assert page.url == f"{base}/posts/{post.pk}/"
-        expect(page.get_by_test_id("post-status")).to_have_text("scheduled")
+        expect(page.get_by_test_id("post-status")).to_have_attribute("data-state", "scheduled")
         assert timezone.now() < when, "saved too late to see the post wait for its minute"
         assert (post.text, post.scheduled_at) == (text, when)
 
@@ -456,7 +456,8 @@ def test_every_page_fits_the_screen_without_scrolling_sideways(
     look("compose-errors")
 
     page.goto(f"{base}/posts/{demo.post_page.pk}/")
-    expect(page.get_by_test_id("post-status")).to_have_text("partially_published")
+    expect(page.get_by_test_id("post-status")).to_have_attribute("data-state", "partially_published")
+    expect(page.get_by_test_id("post-status")).to_have_text("Partly published")
     look("post")
 
     page.goto(f"{base}/sandbox/")

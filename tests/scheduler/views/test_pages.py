@@ -140,7 +140,8 @@ def test_the_post_page_shows_each_delivery_and_its_attempts(cast: Cast, account)
     )
     page = signed_in(cast).get(f"/posts/{delivery.post_id}/").content.decode()
     assert "Refused: too spicy" in page
-    assert 'data-testid="delivery-state">failed<' in page
+    assert 'data-testid="delivery-state" data-state="failed">Failed<' in page
+    assert "<td>1</td><td>15:00:00</td><td>0 ms</td><td>Refused</td>" in page
     assert "<code>422</code>" in page
 
 
@@ -211,3 +212,11 @@ def test_a_person_switches_workspace(cast: Cast, account) -> None:
     client = signed_in(cast)
     client.post("/workspace/", {"workspace": cast.outsider.workspace_id})
     assert "<h1>Other Co</h1>" in client.get("/").content.decode()
+
+
+def test_the_composer_names_every_problem_at_once(cast: Cast, account) -> None:
+    response = compose(signed_in(cast), account, text="y" * 501, date="2027-03-28", time="02:30")
+    page = response.content.decode()
+    assert "Acme Sandbox: Sandbox allows 500 characters; this text has 501." in page
+    assert "2027-03-28 02:30 does not exist in Europe/Stockholm" in page
+    assert Post.objects.count() == 0
