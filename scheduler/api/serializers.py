@@ -131,17 +131,8 @@ class MediaSerializer(serializers.ModelSerializer):
             "alt_text",
             "created_at",
         ]
-        read_only_fields = [
-            "id",
-            "url",
-            "original_name",
-            "kind",
-            "mime_type",
-            "size",
-            "width",
-            "height",
-            "created_at",
-        ]
+        # Everything but the upload and its description is read from the file.
+        read_only_fields = [f for f in fields if f not in {"file", "alt_text"}]
 
     def get_url(self, asset: MediaAsset) -> str:
         request = self.context.get("request")
