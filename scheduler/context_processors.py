@@ -12,4 +12,4 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     membership = getattr(request, "membership", None) or workspaces.for_session(request)
-    return {"membership": membership, "all_memberships": workspaces.memberships(request.user)}
+    return {"membership": membership, "all_memberships": workspaces.request_memberships(request)}

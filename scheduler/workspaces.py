@@ -37,9 +37,16 @@ def resolve(user: object, wanted: str | int | None) -> Membership:
     )
 
 
+def request_memberships(request: HttpRequest) -> list[Membership]:
+    """The signed-in person's memberships, read once per request."""
+    if not hasattr(request, "_smo_memberships"):
+        request._smo_memberships = memberships(request.user)  # type: ignore[attr-defined]
+    return request._smo_memberships  # type: ignore[attr-defined, no-any-return]
+
+
 def for_session(request: HttpRequest) -> Membership | None:
     """The web app's current workspace: the one chosen in the session, else the first."""
-    mine = memberships(request.user)
+    mine = request_memberships(request)
     chosen = request.session.get(SESSION_KEY)
     for m in mine:
         if m.workspace_id == chosen:
