@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from channels.models import SandboxPost, SocialAccount
 from scheduler.views.access import workspace_page
@@ -9,16 +9,19 @@ from scheduler.views.access import workspace_page
 FEED_LENGTH = 50
 
 
+def _sandbox_accounts(request: HttpRequest) -> dict[str, SocialAccount]:
+    """This workspace's sandbox accounts, by the external id the feed knows them by."""
+    workspace = request.membership.workspace  # type: ignore[attr-defined]
+    return {
+        a.external_id: a
+        for a in SocialAccount.objects.filter(workspace=workspace, network="sandbox")
+    }
+
+
 @workspace_page()
 def sandbox_feed(request: HttpRequest) -> HttpResponse:
     """The sandbox network's timeline for this workspace's sandbox accounts."""
-    accounts = {
-        a.external_id: a
-        for a in SocialAccount.objects.filter(
-            workspace=request.membership.workspace,
-            network="sandbox",  # type: ignore[attr-defined]
-        )
-    }
+    accounts = _sandbox_accounts(request)
     entries = list(SandboxPost.objects.filter(account_ref__in=list(accounts))[:FEED_LENGTH])
     for entry in entries:
         entry.account = accounts[entry.account_ref]  # type: ignore[attr-defined]
@@ -28,12 +31,9 @@ def sandbox_feed(request: HttpRequest) -> HttpResponse:
 
 @workspace_page()
 def sandbox_post(request: HttpRequest, public_id: str) -> HttpResponse:
-    refs = SocialAccount.objects.filter(
-        workspace=request.membership.workspace,
-        network="sandbox",  # type: ignore[attr-defined]
-    ).values_list("external_id", flat=True)
-    entry = get_object_or_404(SandboxPost, public_id=public_id, account_ref__in=list(refs))
-    entry.account = SocialAccount.objects.get(
-        external_id=entry.account_ref, network="sandbox", workspace=request.membership.workspace
-    )  # type: ignore[attr-defined]
+    accounts = _sandbox_accounts(request)
+    entry = SandboxPost.objects.filter(public_id=public_id, account_ref__in=list(accounts)).first()
+    if entry is None:
+        raise Http404("No such sandbox post in this workspace.")
+    entry.account = accounts[entry.account_ref]  # type: ignore[attr-defined]
     return render(request, "channels/sandbox_post.html", {"entry": entry})

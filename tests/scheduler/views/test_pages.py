@@ -220,3 +220,19 @@ def test_the_composer_names_every_problem_at_once(cast: Cast, account) -> None:
     assert "Acme Sandbox: Sandbox allows 500 characters; this text has 501." in page
     assert "2027-03-28 02:30 does not exist in Europe/Stockholm" in page
     assert Post.objects.count() == 0
+
+
+def test_a_sandbox_post_page_shows_this_workspaces_post_and_hides_others(
+    cast: Cast, account
+) -> None:
+    ours = SandboxPost.objects.create(
+        account_ref=account.external_id, text="Our post", created_at=NOW
+    )
+    theirs = SandboxPost.objects.create(
+        account_ref="sandbox-elsewhere", text="Theirs", created_at=NOW
+    )
+    client = signed_in(cast)
+    page = client.get(f"/sandbox/posts/{ours.public_id}/").content.decode()
+    assert "Our post" in page
+    assert f"@{account.handle}" in page
+    assert client.get(f"/sandbox/posts/{theirs.public_id}/").status_code == 404
