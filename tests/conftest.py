@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -13,6 +15,17 @@ from tests.factories import MembershipFactory, SandboxAccountFactory, UserFactor
 
 # The SQLite test database and the broker folders live here.
 (Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
+
+
+# The clock of tests that need exact local times and DST: Wednesday 25 Nov 2026,
+# 14:00 UTC (15:00 in Stockholm). Use with `pytestmark = pytest.mark.usefixtures("frozen")`.
+NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @dataclass

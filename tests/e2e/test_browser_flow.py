@@ -456,7 +456,9 @@ def test_every_page_fits_the_screen_without_scrolling_sideways(
     look("compose-errors")
 
     page.goto(f"{base}/posts/{demo.post_page.pk}/")
-    expect(page.get_by_test_id("post-status")).to_have_attribute("data-state", "partially_published")
+    expect(page.get_by_test_id("post-status")).to_have_attribute(
+        "data-state", "partially_published"
+    )
     expect(page.get_by_test_id("post-status")).to_have_text("Partly published")
     look("post")
 

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-import time_machine
 
 from scheduler.models import Delivery, Post
 from tests.conftest import Cast
 from tests.factories import CampaignFactory, DeliveryFactory, SandboxAccountFactory
 
-pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():  # type: ignore[no-untyped-def]
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def post(api, account, **fields):  # type: ignore[no-untyped-def]

@@ -3,23 +3,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from scheduler.models import Delivery, Post
-from tests.conftest import Cast
+from tests.conftest import NOW, Cast
 from tests.factories import CampaignFactory, DeliveryFactory, SandboxAccountFactory
 
 S = Delivery.State
-pytestmark = pytest.mark.django_db
-# A fixed "now" so local times and DST are exact: Wednesday 25 Nov 2026, 14:00 UTC.
-NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():  # type: ignore[no-untyped-def]
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def test_a_post_scheduled_with_an_offset_fans_out_to_one_delivery_per_account(

@@ -5,25 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from channels.models import SandboxPost
 from scheduler.models import Delivery, DeliveryAttempt, Post
-from tests.conftest import Cast
+from tests.conftest import NOW, Cast
 from tests.factories import DeliveryFactory
 
 S = Delivery.State
-pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # 15:00 in Stockholm
-
-
-@pytest.fixture(autouse=True)
-def frozen():  # type: ignore[no-untyped-def]
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def signed_in(cast: Cast, role: str = "editor") -> Client:
