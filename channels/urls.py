@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from channels import views
+from channels import oauth, views
 
 urlpatterns = [
+    path("accounts/", views.accounts, name="accounts"),
+    path("accounts/connect/<str:network>/", oauth.connect_start, name="connect-start"),
+    path("accounts/callback/<str:network>/", oauth.connect_callback, name="connect-callback"),
+    path("accounts/connect/<str:network>/choose/", oauth.connect_choose, name="connect-choose"),
     path("sandbox/", views.sandbox_feed, name="sandbox-feed"),
     path("sandbox/posts/<uuid:public_id>/", views.sandbox_post, name="sandbox-post"),
 ]

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from channels import oauth
+from channels.adapters import registry
 from channels.models import SandboxPost, SocialAccount
 from scheduler.views.access import workspace_page
 
@@ -37,3 +39,31 @@ def sandbox_post(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404("No such sandbox post in this workspace.")
     entry.account = accounts[entry.account_ref]  # type: ignore[attr-defined]
     return render(request, "channels/sandbox_post.html", {"entry": entry})
+
+
+@workspace_page()
+def accounts(request: HttpRequest) -> HttpResponse:
+    """Connected accounts, and each network: connect it, or what it still needs."""
+    membership = request.membership  # type: ignore[attr-defined]
+    connected = list(SocialAccount.objects.filter(workspace=membership.workspace))
+    networks = []
+    for network in registry.networks():
+        if network == "sandbox":
+            continue
+        cls = registry.adapter_class(network)
+        login = oauth.login_for(network)
+        networks.append(
+            {
+                "key": network,
+                "name": cls.display_name,
+                "login": login,
+                "login_name": registry.adapter_class(login).display_name,
+                "missing": registry.missing_settings(network),
+                "redirect_uri": oauth.redirect_uri(login),
+            }
+        )
+    return render(
+        request,
+        "channels/accounts.html",
+        {"accounts": connected, "networks": networks, "can_manage": membership.can_manage_accounts},
+    )

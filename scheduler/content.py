@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from channels.adapters.base import Content, Credentials, MediaItem
 from channels.models import SocialAccount
+from scheduler import media_links
 from scheduler.models import Delivery, MediaAsset, Post
 
 
@@ -18,14 +17,20 @@ def media_item(asset: MediaAsset) -> MediaItem:
         width=asset.width,
         height=asset.height,
         alt_text=asset.alt_text,
-        url=f"{settings.SMO_PUBLIC_URL}{asset.file.url}",
+        url=media_links.public_url(asset.pk),
     )
 
 
 def post_content(post: Post, assets: list[MediaAsset] | None = None) -> Content:
     if assets is None:
         assets = [a.asset for a in post.attachments.select_related("asset")]
-    return Content(text=post.text, media=tuple(media_item(a) for a in assets))
+    return Content(
+        text=post.text,
+        media=tuple(media_item(a) for a in assets),
+        link=post.link,
+        first_comment=post.first_comment,
+        thread=tuple(post.thread),
+    )
 
 
 def content_for(delivery: Delivery) -> Content:

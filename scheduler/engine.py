@@ -24,7 +24,7 @@ from django.utils import timezone
 from channels.adapters import base
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
-from scheduler import content, ratebudget
+from scheduler import content, ratebudget, tokens
 from scheduler.models import Delivery, DeliveryAttempt
 
 logger = logging.getLogger(__name__)
@@ -230,7 +230,11 @@ def publish(delivery_id: int, worker: str = "") -> str:
         )
         return "failed"
     try:
-        result = adapter.publish(creds, payload, str(delivery.idempotency_key))
+        if tokens.expiring(creds):
+            creds = tokens.refresh_account(account.pk, creds)
+        result = adapter.publish(
+            creds, payload, str(delivery.idempotency_key), progress_of(delivery)
+        )
     except base.AdapterError as error:
         return _handle_error(delivery, account, adapter, creds, error)
     except SoftTimeLimitExceeded as error:
@@ -253,6 +257,17 @@ def publish(delivery_id: int, worker: str = "") -> str:
     )
     logger.info("delivery %s: published as %s", delivery_id, result.external_id)
     return "published"
+
+
+def progress_of(delivery: Delivery) -> base.Progress:
+    """Give the adapter the delivery's confirmed steps, saving each new one at once."""
+
+    def save(steps: dict[str, object]) -> None:
+        Delivery.objects.filter(pk=delivery.pk, state__in=(S.PUBLISHING, S.UNKNOWN)).update(
+            progress=steps
+        )
+
+    return base.Progress(delivery.progress, save=save)
 
 
 def _handle_error(
@@ -340,20 +355,17 @@ def _handle_auth_expired(
     ).exists()
     if not already_refreshed:
         try:
-            fresh = adapter.refresh(creds)
+            tokens.refresh_account(account.pk, creds)
         except base.AuthExpired:
-            pass
+            pass  # the account is marked; the delivery is held below
         except base.AdapterError as refresh_error:
             return _retry_or_fail(delivery, Outcome.from_error(Ended.TRANSIENT, refresh_error))
         else:
-            content.save_credentials(account, fresh)
             transition(
                 delivery.pk, S.PUBLISHING, S.RETRY_WAIT, outcome=outcome, due_at=timezone.now()
             )
             return "refreshed"
-    SocialAccount.objects.filter(pk=account.pk).update(
-        status=SocialAccount.Status.NEEDS_RECONNECT, status_detail=error.detail[:500]
-    )
+    tokens.mark_needs_reconnect(account.pk, error.detail)
     # Held in retry_wait: the dispatcher skips accounts that need reconnecting.
     transition(delivery.pk, S.PUBLISHING, S.RETRY_WAIT, outcome=outcome, due_at=timezone.now())
     logger.warning("account %s: needs reconnecting (delivery %s held)", account.pk, delivery.pk)
@@ -411,8 +423,9 @@ def resolve_unknown(delivery_id: int) -> str:
     try:
         found = adapter.find_published(
             content.credentials_for(account),
+            content.content_for(delivery),
             str(delivery.idempotency_key),
-            content.content_for(delivery).fingerprint,
+            progress_of(delivery),
         )
     except base.AdapterError as error:
         logger.info(

@@ -27,6 +27,29 @@ class ComposeForm(forms.Form):
         strip=False,
         required=False,
     )
+    link = forms.URLField(
+        label=_("Link"),
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    thread = forms.CharField(
+        label=_("More posts in the thread"),
+        help_text=_(
+            "X only. Each post replies to the one before; separate posts with a line of ---."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        strip=False,
+        required=False,
+    )
+    first_comment = forms.CharField(
+        label=_("First comment"),
+        help_text=_("Posted by the account under its own post, right after it goes out."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        strip=False,
+        required=False,
+    )
     accounts = forms.ModelMultipleChoiceField(
         label=_("Accounts"),
         queryset=SocialAccount.objects.none(),
@@ -58,15 +81,43 @@ class ComposeForm(forms.Form):
         self.fields["campaign"].queryset = Campaign.objects.filter(workspace=workspace)
         self.zone = localtime.zone(membership.user.timezone)
 
+    def clean_thread(self) -> list[str]:
+        return split_thread(self.cleaned_data.get("thread", ""))
+
+    def draft(self) -> Any:
+        """The content typed so far, as adapters see it."""
+        data = self.cleaned_data
+        return posts.draft_content(
+            data.get("text", ""),
+            [],
+            data.get("link") or "",
+            data.get("first_comment", ""),
+            data.get("thread") or [],
+        )
+
+    def typed(self) -> tuple[Any, list[SocialAccount]]:
+        """The content and accounts as typed, valid or not, for the live counters."""
+        offered = list(self.fields["accounts"].queryset)  # type: ignore[attr-defined]
+        if not self.is_bound:
+            return posts.draft_content("", []), []
+        data = self.data
+        chosen = set(data.getlist("accounts")) if hasattr(data, "getlist") else set()
+        content = posts.draft_content(
+            data.get("text", ""),
+            [],
+            data.get("link", "").strip(),
+            data.get("first_comment", ""),
+            split_thread(data.get("thread", "")),
+        )
+        return content, [a for a in offered if str(a.pk) in chosen]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         data["scheduled_at"] = None
         if data.get("accounts"):
             # Show what each network would refuse now, beside any time problem,
             # rather than one problem per save.
-            self.add_post_errors(
-                posts.content_problems(data.get("text", ""), [], list(data["accounts"]))
-            )
+            self.add_post_errors(posts.content_problems(self.draft(), list(data["accounts"])))
         if data.get("when") != "schedule":
             return data
         day, at = data.get("date"), data.get("time")
@@ -87,6 +138,9 @@ class ComposeForm(forms.Form):
     # Field names of scheduler.posts errors -> fields of this form.
     ERROR_FIELDS = {
         "text": "text",
+        "link": "link",
+        "thread": "thread",
+        "first_comment": "first_comment",
         "media": "text",
         "account_ids": "accounts",
         "scheduled_at": "time",
@@ -96,3 +150,17 @@ class ComposeForm(forms.Form):
         for name, messages in errors.items():
             for message in messages:
                 self.add_error(self.ERROR_FIELDS.get(name), message)
+
+
+THREAD_BREAK = "---"
+
+
+def split_thread(raw: str) -> list[str]:
+    """Split the thread box into posts at lines holding only ---."""
+    parts: list[list[str]] = [[]]
+    for line in raw.replace("\r\n", "\n").split("\n"):
+        if line.strip() == THREAD_BREAK:
+            parts.append([])
+        else:
+            parts[-1].append(line)
+    return [text for text in ("\n".join(p).strip() for p in parts) if text]

@@ -45,16 +45,37 @@ class PostInput:
     publish_now: bool = False
     campaign: Campaign | None = None
     media: list[MediaAsset] = field(default_factory=list)
+    link: str = ""
+    first_comment: str = ""
+    thread: list[str] = field(default_factory=list)
+
+    def content(self) -> Content:
+        return draft_content(self.text, self.media, self.link, self.first_comment, self.thread)
 
 
-def content_problems(
-    text: str, media: list[MediaAsset], accounts: list[SocialAccount]
-) -> dict[str, list[str]]:
+def draft_content(
+    text: str,
+    media: list[MediaAsset],
+    link: str = "",
+    first_comment: str = "",
+    thread: list[str] | tuple[str, ...] = (),
+) -> Content:
+    return Content(
+        text=text,
+        media=tuple(media_item(m) for m in media),
+        link=link,
+        first_comment=first_comment,
+        thread=tuple(thread),
+    )
+
+
+def content_problems(content: Content, accounts: list[SocialAccount]) -> dict[str, list[str]]:
     """Ask each target network's adapter what it would refuse."""
     errors: dict[str, list[str]] = defaultdict(list)
-    if not text.strip():
+    if not content.text.strip():
         errors["text"].append(_("Write something to post."))
-    content = Content(text=text, media=tuple(media_item(m) for m in media))
+    if any(not part.strip() for part in content.thread):
+        errors["thread"].append(_("A post in the thread is empty."))
     for account in accounts:
         for problem in get_adapter(account.network).validate(content):
             if problem.code == "empty" and errors.get("text"):
@@ -83,7 +104,7 @@ def create_post(membership: Membership, data: PostInput) -> Post:
     """Validate and save a post with one delivery per account, all or nothing."""
     now = timezone.now()
     when = now if data.publish_now else data.scheduled_at
-    errors = {**content_problems(data.text, data.media, data.accounts), **check_time(when, now)}
+    errors = {**content_problems(data.content(), data.accounts), **check_time(when, now)}
     if not data.accounts:
         errors["account_ids"] = [_("Choose at least one account.")]
     if errors:
@@ -95,6 +116,9 @@ def create_post(membership: Membership, data: PostInput) -> Post:
             author=membership.user,
             campaign=data.campaign,
             text=data.text,
+            link=data.link,
+            first_comment=data.first_comment,
+            thread=list(data.thread),
             scheduled_at=when,
         )
         _attach_media(post, data.media)
@@ -119,13 +143,17 @@ def _attach_media(post: Post, media: list[MediaAsset]) -> None:
 
 
 def update_post(membership: Membership, post: Post, changes: dict[str, object]) -> Post:
-    """Apply a partial edit: text, media, campaign, accounts and time.
+    """Apply a partial edit: text, link, first comment, thread, media, campaign,
+    accounts and time.
 
     Deliveries already published stay as they are; the rest follow the edit.
     """
     now = timezone.now()
     deliveries = list(post.deliveries.select_related("account"))
     text = str(changes.get("text", post.text))
+    link = str(changes.get("link", post.link))
+    first_comment = str(changes.get("first_comment", post.first_comment))
+    thread = list(changes.get("thread", post.thread))  # type: ignore[call-overload]
     media = changes.get("media")
     media = (
         list(media)
@@ -136,13 +164,13 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
     accounts = list(accounts) if isinstance(accounts, list) else [d.account for d in deliveries]
     timing_changed = "scheduled_at" in changes or changes.get("publish_now")
     when = now if changes.get("publish_now") else changes.get("scheduled_at", post.scheduled_at)
-    errors = content_problems(text, media, accounts)
+    errors = content_problems(draft_content(text, media, link, first_comment, thread), accounts)
     if timing_changed:
         errors.update(check_time(when, now))  # type: ignore[arg-type]
     if not accounts:
         errors["account_ids"] = [_("Choose at least one account.")]
     if any(d.state in IN_FLIGHT for d in deliveries) and (
-        {"text", "media", "accounts"} & changes.keys()
+        {"text", "link", "first_comment", "thread", "media", "accounts"} & changes.keys()
     ):
         errors.setdefault("text", []).append(
             _("This post is being published right now; edit it when that has finished.")
@@ -151,6 +179,9 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
         raise PostErrors(errors)
     with transaction.atomic():
         post.text = text
+        post.link = link
+        post.first_comment = first_comment
+        post.thread = thread
         if "campaign" in changes:
             post.campaign = changes["campaign"]  # type: ignore[assignment]
         if timing_changed:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from scheduler import engine
+from scheduler import engine, tokens
 
 
 @shared_task(name="scheduler.dispatch_due", ignore_result=True)
@@ -34,3 +34,8 @@ def reconcile_delivery(delivery_id: int) -> str:
 @shared_task(name="scheduler.reconcile_stuck", ignore_result=True)
 def reconcile_stuck() -> dict[str, int]:
     return engine.reconcile_stuck()
+
+
+@shared_task(name="scheduler.refresh_tokens", ignore_result=True)
+def refresh_tokens() -> dict[str, int]:
+    return tokens.refresh_expiring()

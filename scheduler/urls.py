@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduler.views import compose, dashboard, post_detail
+from scheduler.views import compose, dashboard, media_link, post_detail
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("workspace/", dashboard.switch_workspace, name="switch-workspace"),
     path("compose/", compose.compose, name="compose"),
+    path("compose/check/", compose.compose_check, name="compose-check"),
     path("posts/<int:pk>/", post_detail.post_detail, name="post-detail"),
     path("posts/<int:pk>/cancel/", post_detail.post_cancel, name="post-cancel"),
+    path("m/<str:token>/", media_link.media_link, name="media-link"),
 ]

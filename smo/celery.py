@@ -26,6 +26,12 @@ app.conf.beat_schedule = {
         "schedule": 15.0,
         "options": {"expires": 30},
     },
+    # Well inside SMO_TOKEN_REFRESH_MARGIN, so a token is refreshed before it expires.
+    "refresh-tokens": {
+        "task": "scheduler.refresh_tokens",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
 }
 
 

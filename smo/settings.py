@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -225,6 +226,40 @@ SMO_RETRY_BASE_SECONDS = env.float("SMO_RETRY_BASE_SECONDS", default=10.0)
 SMO_RETRY_MAX_SECONDS = env.float("SMO_RETRY_MAX_SECONDS", default=1800.0)
 SMO_DISPATCH_LOOKAHEAD = timedelta(seconds=2)
 SMO_DISPATCH_BATCH = env.int("SMO_DISPATCH_BATCH", default=500)
+
+# --- Networks -------------------------------------------------------------------
+# A network can be connected once its app credentials are set; until then the
+# Accounts page shows it as "not configured" with what it still needs. The base
+# URLs exist for proxies and for tests, which point them at local fakes.
+SMO_GRAPH_API_VERSION = env.str("SMO_GRAPH_API_VERSION", default="v24.0")
+if not SMO_GRAPH_API_VERSION.startswith("v"):
+    SMO_GRAPH_API_VERSION = f"v{SMO_GRAPH_API_VERSION}"
+_META_APP = {
+    "app_id": env.str("FACEBOOK_APP_ID", default=""),
+    "app_secret": _secret("FACEBOOK_APP_SECRET"),
+    "graph_url": env.str("FACEBOOK_GRAPH_URL", default="https://graph.facebook.com"),
+    "graph_video_url": env.str(
+        "FACEBOOK_GRAPH_VIDEO_URL", default="https://graph-video.facebook.com"
+    ),
+    "dialog_url": env.str("FACEBOOK_DIALOG_URL", default="https://www.facebook.com"),
+    "version": SMO_GRAPH_API_VERSION,
+}
+SMO_NETWORKS: dict[str, dict[str, object]] = {
+    "x": {
+        "client_id": env.str("X_CLIENT_ID", default=""),
+        "client_secret": _secret("X_CLIENT_SECRET"),
+        "api_url": env.str("X_API_URL", default="https://api.x.com"),
+        "authorize_url": env.str("X_AUTHORIZE_URL", default="https://x.com/i/oauth2/authorize"),
+    },
+    "facebook": dict(_META_APP),
+    "instagram": dict(_META_APP),
+}
+# Refresh expiring tokens (X's live two hours) this long before they expire.
+SMO_TOKEN_REFRESH_MARGIN = timedelta(
+    minutes=env.int("SMO_TOKEN_REFRESH_MARGIN_MINUTES", default=15)
+)
+# Signed media URLs (Instagram fetches media itself) stay valid this long.
+SMO_MEDIA_URL_MAX_AGE = env.int("SMO_MEDIA_URL_MAX_AGE_SECONDS", default=6 * 3600)
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -37,10 +37,17 @@ class MediaItem:
 
 @dataclass(frozen=True)
 class Content:
+    """What to publish. `link` is shared with the post: networks with link
+    previews attach it, the others append it to the text. `thread` holds the
+    posts that follow the first one, each replying to the one before, on
+    networks with `Limits.threads`. `first_comment` is posted by the account
+    under its own post right after publishing."""
+
     text: str
     media: tuple[MediaItem, ...] = ()
     link: str = ""
     first_comment: str = ""
+    thread: tuple[str, ...] = ()
 
     @property
     def fingerprint(self) -> str:
@@ -65,6 +72,36 @@ class Credentials:
         )
 
 
+class Progress:
+    """The steps of one publish the network already has, kept across attempts.
+
+    A publish that takes several calls (a thread, a media container, a first
+    comment) records each step as soon as the network confirms it, under a name
+    of the adapter's choosing and with a JSON value. The engine stores the
+    record on the delivery at once, so a retry, or the reconciler after a crash,
+    resumes after the last confirmed step instead of posting it twice.
+    """
+
+    def __init__(
+        self,
+        steps: Mapping[str, Any] | None = None,
+        save: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        self._steps: dict[str, Any] = dict(steps or {})
+        self._save = save
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._steps.get(name, default)
+
+    def record(self, name: str, value: Any) -> None:
+        self._steps[name] = value
+        if self._save is not None:
+            self._save(dict(self._steps))
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._steps)
+
+
 # --- Plain data out --------------------------------------------------------------
 
 
@@ -73,6 +110,25 @@ class Published:
     external_id: str
     url: str
     published_at: datetime
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """Where to send a person to grant access, and what to keep until they return."""
+
+    url: str
+    # The PKCE code verifier: kept server-side (the session) until the callback.
+    verifier: str = ""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """An account a person may connect, found at the end of an OAuth flow."""
+
+    network: str
+    credentials: Credentials
+    name: str
+    picture_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +148,8 @@ class Limits:
     max_videos: int = 1
     mix_images_and_video: bool = False
     requires_text_or_media: bool = True
+    threads: bool = False  # takes Content.thread
+    first_comment: bool = False  # takes Content.first_comment
     max_image_bytes: int = 5 * 1024 * 1024
     max_video_bytes: int = 512 * 1024 * 1024
     image_types: frozenset[str] = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
@@ -158,6 +216,10 @@ class Adapter(ABC):
     # True when find_published can say "not there" for certain; otherwise the
     # reconciler hands an unknown delivery to a person.
     supports_lookup: ClassVar[bool] = False
+    # Config keys (from SMO_NETWORKS) that must be set before accounts can be
+    # connected, and the environment variables a person sets to provide them.
+    required_config: ClassVar[tuple[str, ...]] = ()
+    required_settings: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: Mapping[str, Any], session: requests.Session) -> None:
         self.config = config
@@ -179,8 +241,28 @@ class Adapter(ABC):
             )
         if limits.requires_text_or_media and not content.text.strip() and not content.media:
             problems.append(Problem("text", f"{self.display_name} needs text or media.", "empty"))
+        if content.thread and not limits.threads:
+            problems.append(
+                Problem("thread", f"{self.display_name} does not publish threads.", "unsupported")
+            )
+        if content.first_comment and not limits.first_comment:
+            problems.append(
+                Problem(
+                    "first_comment",
+                    f"{self.display_name} does not take a first comment.",
+                    "unsupported",
+                )
+            )
         problems.extend(self._media_problems(content.media))
         return problems
+
+    def text_length(self, content: Content) -> int:
+        """Return the length of the first post as this network counts it.
+
+        The composer shows it beside `limits.max_text`; networks that append
+        `content.link` to the text count it here too.
+        """
+        return text_rules.count(content.text, self.limits.counting)
 
     def _media_problems(self, media: tuple[MediaItem, ...]) -> list[Problem]:
         limits, name = self.limits, self.display_name
@@ -205,13 +287,35 @@ class Adapter(ABC):
         return problems
 
     @abstractmethod
-    def publish(self, creds: Credentials, content: Content, key: str) -> Published:
-        """Publish `content`; `key` is the delivery's idempotency key."""
+    def publish(
+        self, creds: Credentials, content: Content, key: str, progress: Progress
+    ) -> Published:
+        """Publish `content`; `key` is the delivery's idempotency key.
 
-    def find_published(self, creds: Credentials, key: str, fingerprint: str) -> Published | None:
-        """Return the post made for `key` if the network has it, else None."""
+        Resume after the steps `progress` already holds, and record each new
+        step there as soon as the network confirms it.
+        """
+
+    def find_published(
+        self, creds: Credentials, content: Content, key: str, progress: Progress
+    ) -> Published | None:
+        """Return the post made for this delivery if the network has all of it, else None.
+
+        Steps found on the network are recorded in `progress`, so the publish
+        that follows a None resumes after them.
+        """
         return None
 
     def refresh(self, creds: Credentials) -> Credentials:
         """Return fresh credentials; raise AuthExpired if a person must reconnect."""
         raise AuthExpired(f"{self.display_name} credentials cannot be refreshed; reconnect.")
+
+    # --- Connecting accounts (networks with an OAuth flow) ---
+
+    def authorization(self, redirect_uri: str, state: str) -> Authorization:
+        """Return the URL that asks a person to grant this app access."""
+        raise NotImplementedError(f"{self.display_name} has no OAuth connection flow")
+
+    def connect(self, code: str, redirect_uri: str, verifier: str) -> list[Connection]:
+        """Exchange the callback's code for the accounts the person may connect."""
+        raise NotImplementedError(f"{self.display_name} has no OAuth connection flow")

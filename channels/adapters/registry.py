@@ -12,7 +12,14 @@ from channels.adapters.session import build_session
 
 ADAPTERS: dict[str, str] = {
     "sandbox": "channels.adapters.sandbox.SandboxAdapter",
+    "x": "channels.adapters.x.XAdapter",
+    "facebook": "channels.adapters.facebook.FacebookAdapter",
+    "instagram": "channels.adapters.instagram.InstagramAdapter",
 }
+
+# Networks whose accounts are connected through another network's login:
+# Instagram professional accounts come with the Facebook Pages they belong to.
+CONNECTED_THROUGH: dict[str, str] = {"instagram": "facebook"}
 
 
 class UnknownNetwork(LookupError):
@@ -48,3 +55,16 @@ def get_adapter(network: str) -> Adapter:
 
 def networks() -> list[str]:
     return sorted(ADAPTERS)
+
+
+def missing_settings(network: str) -> list[str]:
+    """Name the environment variables still needed before `network` can be used."""
+    cls = adapter_class(network)
+    config = network_config(network)
+    if all(config.get(key) for key in cls.required_config):
+        return []
+    return list(cls.required_settings)
+
+
+def is_configured(network: str) -> bool:
+    return not missing_settings(network)

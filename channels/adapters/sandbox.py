@@ -26,6 +26,7 @@ from channels.adapters.base import (
     Credentials,
     Limits,
     Permanent,
+    Progress,
     Published,
     RateLimited,
     Transient,
@@ -61,7 +62,9 @@ class SandboxAdapter(Adapter):
         return feed
 
     @override
-    def publish(self, creds: Credentials, content: Content, key: str) -> Published:
+    def publish(
+        self, creds: Credentials, content: Content, key: str, progress: Progress
+    ) -> Published:
         options = creds.options
         if not creds.secrets.get("token"):
             raise AuthExpired("The sandbox account has no token; reconnect it.", status=401)
@@ -88,7 +91,9 @@ class SandboxAdapter(Adapter):
         return self._published(entry)
 
     @override
-    def find_published(self, creds: Credentials, key: str, fingerprint: str) -> Published | None:
+    def find_published(
+        self, creds: Credentials, content: Content, key: str, progress: Progress
+    ) -> Published | None:
         entry = self.feed.find(creds.external_id, key)
         return self._published(entry) if entry else None
 

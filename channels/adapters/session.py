@@ -16,13 +16,32 @@ class OutboundSession(requests.Session):
     def __init__(self, timeout: float) -> None:
         super().__init__()
         self.timeout = timeout
+        self.routes: dict[str, str] = {}
         self.headers["User-Agent"] = USER_AGENT
         no_retries = HTTPAdapter(max_retries=0)
         self.mount("http://", no_retries)
         self.mount("https://", no_retries)
 
+    def route(self, origin: str, to: str) -> None:
+        """Send requests for `origin` (scheme and host) to `to` instead.
+
+        Client libraries hard-code their network's host (tweepy's
+        api.twitter.com, facebook-sdk's graph.facebook.com; platforms.md §14).
+        Routing here points them at the configured base URL (the current host
+        in production, a local fake in tests) without forking the library.
+        """
+        origin, to = origin.rstrip("/"), to.rstrip("/")
+        if origin != to:
+            self.routes[origin] = to
+
     def request(self, method: str | bytes, url: str | bytes, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self.timeout)
+        if isinstance(url, bytes):
+            url = url.decode()
+        for origin, to in self.routes.items():
+            if url == origin or url.startswith(origin + "/") or url.startswith(origin + "?"):
+                url = to + url[len(origin) :]
+                break
         return super().request(method, url, **kwargs)
 
 

@@ -151,6 +151,9 @@ class PostReadSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "text",
+            "link",
+            "first_comment",
+            "thread",
             "status",
             "scheduled_at",
             "campaign_id",
@@ -171,6 +174,14 @@ class PostWriteSerializer(serializers.Serializer):
     time read in `timezone` (default: the person's own)."""
 
     text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    link = serializers.URLField(allow_blank=True, required=False, max_length=2000)
+    first_comment = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
+    thread = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        max_length=25,
+        help_text="The posts after the first one in a thread (X), each replying to the last.",
+    )
     scheduled_at = serializers.CharField(allow_null=True, required=False)
     timezone = serializers.CharField(required=False)
     publish_now = serializers.BooleanField(required=False, default=False)

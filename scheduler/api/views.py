@@ -171,6 +171,9 @@ class PostViewSet(
                     publish_now=data.get("publish_now", False),
                     campaign=data.get("campaign"),
                     media=data.get("media", []),
+                    link=data.get("link", ""),
+                    first_comment=data.get("first_comment", ""),
+                    thread=data.get("thread", []),
                 ),
             )
         except posts.PostErrors as exc:
@@ -183,7 +186,18 @@ class PostViewSet(
         changes = {
             k: v
             for k, v in data.items()
-            if k in {"text", "scheduled_at", "publish_now", "accounts", "campaign", "media"}
+            if k
+            in {
+                "text",
+                "link",
+                "first_comment",
+                "thread",
+                "scheduled_at",
+                "publish_now",
+                "accounts",
+                "campaign",
+                "media",
+            }
         }
         if not data.get("publish_now"):
             changes.pop("publish_now", None)

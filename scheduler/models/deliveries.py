@@ -45,6 +45,9 @@ class Delivery(models.Model):
     external_url = models.URLField(max_length=1000, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Steps of a multi-call publish the network already confirmed (thread parts,
+    # media containers, ...), so a retry resumes instead of repeating them.
+    progress = models.JSONField(default=dict, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     publishing_since = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=255, blank=True)

@@ -80,6 +80,13 @@ class Post(models.Model):
         Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
     )
     text = models.TextField()
+    # A link shared with the post: a preview where the network makes one,
+    # appended to the text elsewhere.
+    link = models.URLField(max_length=2000, blank=True)
+    # Posted by the account under its own post right after it goes out.
+    first_comment = models.TextField(blank=True)
+    # The posts that follow the first one in a thread, on networks with threads.
+    thread = models.JSONField(default=list, blank=True)
     # Null for a draft. Stored in UTC; people see and type their own zone.
     scheduled_at = models.DateTimeField(null=True, blank=True)
     media = models.ManyToManyField(MediaAsset, through="PostMedia", blank=True, related_name="+")

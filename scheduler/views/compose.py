@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from channels.adapters.registry import adapter_class
-from scheduler import posts
+from scheduler import meters, posts
 from scheduler.forms import ComposeForm
 from scheduler.models import Membership
 from scheduler.views.access import workspace_page
@@ -33,6 +33,9 @@ def compose(request: HttpRequest) -> HttpResponse:
                     scheduled_at=data["scheduled_at"],
                     publish_now=data["when"] == "now",
                     campaign=data["campaign"],
+                    link=data["link"] or "",
+                    first_comment=data["first_comment"],
+                    thread=data["thread"],
                 ),
             )
         except posts.PostErrors as exc:
@@ -41,8 +44,16 @@ def compose(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Post saved."))
             return redirect("post-detail", pk=post.pk)
     status = 400 if form.is_bound and form.errors else 200
-    context = {"form": form, "text_limit": _text_limit(form)}
+    context = {"form": form, "meters": meters.for_form(form)}
     return render(request, "scheduler/compose.html", context, status=status)
+
+
+@workspace_page("can_write")
+@require_POST
+def compose_check(request: HttpRequest) -> HttpResponse:
+    """Answer the composer's live check: each chosen network's counter and problems."""
+    form = ComposeForm(request.POST, membership=request.membership)  # type: ignore[attr-defined]
+    return render(request, "scheduler/_meters.html", {"meters": meters.for_form(form)})
 
 
 def _suggested_time(membership: Membership) -> dict[str, object]:
@@ -52,9 +63,3 @@ def _suggested_time(membership: Membership) -> dict[str, object]:
     )
     local = (local + timedelta(minutes=-local.minute % 15)).replace(second=0, microsecond=0)
     return {"date": local.date(), "time": local.time()}
-
-
-def _text_limit(form: ComposeForm) -> int:
-    """The tightest text limit among the accounts on offer, for the live counter."""
-    networks = {a.network for a in form.fields["accounts"].queryset}
-    return min((adapter_class(n).limits.max_text for n in networks), default=500)

@@ -175,8 +175,9 @@ def test_composer_keeps_what_was_typed_and_names_each_problem_when_the_time_is_p
     log_in(page, live_server.url)
     page.goto(f"{live_server.url}/compose/")
     page.get_by_label("Text", exact=True).fill(text)
-    expect(page.locator(".counter")).to_have_text("501 / 500")
-    expect(page.locator(".counter")).to_have_class("counter over")
+    meter = page.locator(".meter[data-network=sandbox]")
+    expect(meter.locator(".meter-count")).to_have_text("501 / 500")
+    expect(meter).to_have_class("meter over")
     page.get_by_role("checkbox", name="Acme Sandbox").check()
     page.get_by_role("radio", name="Schedule").check()
     page.get_by_label("Date", exact=True).fill(yesterday.strftime("%Y-%m-%d"))
@@ -198,7 +199,7 @@ def test_composer_keeps_what_was_typed_and_names_each_problem_when_the_time_is_p
     expect(page.get_by_role("radio", name="Schedule")).to_be_checked()
     expect(page.get_by_label("Date", exact=True)).to_have_value(yesterday.strftime("%Y-%m-%d"))
     expect(page.get_by_label("Time", exact=True)).to_have_value(yesterday.strftime("%H:%M"))
-    expect(page.locator(".counter")).to_have_text("501 / 500")
+    expect(meter.locator(".meter-count")).to_have_text("501 / 500")
     assert (Post.objects.count(), Delivery.objects.count()) == (0, 0)
 
 

@@ -54,9 +54,11 @@ def _wait_for(path: Path, text: str, process: subprocess.Popen[bytes], timeout: 
 
 
 @contextmanager
-def celery_worker_and_beat(tmp: Path) -> Iterator[dict[str, Path]]:
+def celery_worker_and_beat(
+    tmp: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[dict[str, Path]]:
     """Run worker and beat until the block ends; yield their log files."""
-    env = worker_env(tmp)
+    env = {**worker_env(tmp), **(extra_env or {})}
     celery = [sys.executable, "-m", "celery", "-A", "smo"]
     subprocess.run(
         [*celery, "purge", "-f"], env=env, cwd=ROOT, check=True, capture_output=True, timeout=60

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from channels.adapters import registry
-from channels.adapters.base import Content, Credentials, Limits, Published
+from channels.adapters.base import Content, Credentials, Limits, Progress, Published
 from channels.adapters.sandbox import SandboxAdapter
 from channels.models import SandboxPost
 from scheduler import engine
@@ -131,7 +131,9 @@ class DuplicateRefusingAdapter(SandboxAdapter):
 
     limits = Limits(max_text=500)
 
-    def publish(self, creds: Credentials, content: Content, key: str) -> Published:
+    def publish(
+        self, creds: Credentials, content: Content, key: str, progress: Progress
+    ) -> Published:
         from channels.adapters.base import Permanent
 
         raise Permanent("Duplicate content.", duplicate=True, status=403)

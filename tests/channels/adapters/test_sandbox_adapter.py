@@ -46,7 +46,7 @@ def creds(**options: object) -> base.Credentials:
 
 
 def test_publish_returns_the_id_and_url_and_writes_the_feed(feed: ListFeed) -> None:
-    result = adapter(feed).publish(creds(), base.Content("Hello"), "key-1")
+    result = adapter(feed).publish(creds(), base.Content("Hello"), "key-1", base.Progress())
     assert result == base.Published(
         "post-1",
         "http://127.0.0.1:8000/sandbox/posts/post-1/",
@@ -57,9 +57,12 @@ def test_publish_returns_the_id_and_url_and_writes_the_feed(feed: ListFeed) -> N
 
 def test_find_published_looks_the_post_up_by_its_key(feed: ListFeed) -> None:
     sandbox = adapter(feed)
-    sandbox.publish(creds(), base.Content("Hello"), "key-1")
-    assert sandbox.find_published(creds(), "key-1", "fp").external_id == "post-1"
-    assert sandbox.find_published(creds(), "key-2", "fp") is None
+    sandbox.publish(creds(), base.Content("Hello"), "key-1", base.Progress())
+    assert (
+        sandbox.find_published(creds(), base.Content("Hello"), "key-1", base.Progress()).external_id
+        == "post-1"
+    )
+    assert sandbox.find_published(creds(), base.Content("Hello"), "key-2", base.Progress()) is None
     assert SandboxAdapter.supports_lookup is True
 
 
@@ -77,7 +80,9 @@ def test_each_simulated_failure_maps_to_its_error_class(
     feed: ListFeed, kind: str, error: type, written: int
 ) -> None:
     with pytest.raises(error) as raised:
-        adapter(feed).publish(creds(failure_rate=1, failure_kind=kind), base.Content("Hello"), "k")
+        adapter(feed).publish(
+            creds(failure_rate=1, failure_kind=kind), base.Content("Hello"), "k", base.Progress()
+        )
     assert len(feed.entries) == written
     assert SECRET not in str(raised.value)
     assert SECRET not in repr(raised.value.__dict__)
@@ -90,6 +95,7 @@ def test_a_rate_limit_says_when_to_come_back(feed: ListFeed) -> None:
             creds(failure_rate=1, failure_kind="rate_limited", retry_after_seconds=30),
             base.Content("x"),
             "k",
+            base.Progress(),
         )
     assert 29 <= (raised.value.retry_at - before).total_seconds() <= 31
 
@@ -99,7 +105,7 @@ def test_a_share_of_calls_fails_at_the_configured_rate(feed: ListFeed) -> None:
     failures = 0
     for i in range(1000):
         try:
-            sandbox.publish(creds(failure_rate=0.3), base.Content("x"), str(i))
+            sandbox.publish(creds(failure_rate=0.3), base.Content("x"), str(i), base.Progress())
         except base.Transient:
             failures += 1
     assert 250 <= failures <= 350
@@ -107,7 +113,9 @@ def test_a_share_of_calls_fails_at_the_configured_rate(feed: ListFeed) -> None:
 
 def test_an_account_without_a_token_must_reconnect(feed: ListFeed) -> None:
     with pytest.raises(base.AuthExpired):
-        adapter(feed).publish(base.Credentials(external_id="acct-1"), base.Content("x"), "k")
+        adapter(feed).publish(
+            base.Credentials(external_id="acct-1"), base.Content("x"), "k", base.Progress()
+        )
 
 
 def test_validate_reports_text_over_the_limit_and_empty_posts(feed: ListFeed) -> None:

@@ -262,3 +262,42 @@ def test_a_published_post_shows_its_delivery_details(cast: Cast, api, account) -
 
 def test_timezone_now_is_frozen_for_these_tests() -> None:
     assert timezone.now() == NOW
+
+
+def test_a_post_keeps_its_link_and_says_which_field_a_network_cannot_take(
+    cast: Cast, api, account
+) -> None:  # type: ignore[no-untyped-def]
+    body = {
+        "text": "Our spring menu",
+        "link": "https://cafe.example/spring",
+        "scheduled_at": "2026-12-01T09:30:00+01:00",
+        "account_ids": [account.pk],
+    }
+    created = api.post("/api/v1/posts/", body, format="json")
+    assert created.status_code == 201, created.json()
+    assert (created.json()["link"], created.json()["thread"], created.json()["first_comment"]) == (
+        "https://cafe.example/spring",
+        [],
+        "",
+    )
+    refused = api.post(
+        "/api/v1/posts/",
+        {**body, "thread": ["Part two"], "first_comment": "Menu below"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {
+        "thread": [f"{account.name}: Sandbox does not publish threads."],
+        "first_comment": [f"{account.name}: Sandbox does not take a first comment."],
+    }
+    assert Post.objects.count() == 1
+
+
+def test_a_link_that_is_not_a_url_is_refused_by_field(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
+    response = api.post(
+        "/api/v1/posts/",
+        {"text": "Hi", "link": "not a link", "account_ids": [account.pk]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["link"]
