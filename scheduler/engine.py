@@ -205,7 +205,11 @@ def publish(delivery_id: int, worker: str = "") -> str:
         transition(delivery_id, S.QUEUED, S.SCHEDULED)
         return "held"
     adapter = get_adapter(account.network)
-    wait_until = ratebudget.take(account.pk, adapter.limits)
+    post = delivery.post
+    cost = adapter.posts_used(
+        base.Content(post.text, thread=tuple(post.thread), first_comment=post.first_comment)
+    )
+    wait_until = ratebudget.take(account.pk, adapter.limits, cost=cost)
     if wait_until is not None:
         transition(delivery_id, S.QUEUED, S.RETRY_WAIT, due_at=wait_until)
         logger.info(
@@ -421,8 +425,11 @@ def resolve_unknown(delivery_id: int) -> str:
         )
         return "needs-attention"
     try:
+        creds = content.credentials_for(account)
+        if tokens.expiring(creds):
+            creds = tokens.refresh_account(account.pk, creds)
         found = adapter.find_published(
-            content.credentials_for(account),
+            creds,
             content.content_for(delivery),
             str(delivery.idempotency_key),
             progress_of(delivery),

@@ -15,8 +15,10 @@ from django.utils import timezone
 from channels.adapters.base import Limits
 
 
-def take(account_id: int, limits: Limits, now: datetime | None = None) -> datetime | None:
-    """Spend one publish from the account's budget; return when to retry if empty."""
+def take(
+    account_id: int, limits: Limits, now: datetime | None = None, cost: int = 1
+) -> datetime | None:
+    """Spend `cost` posts from the account's budget; return when to retry if empty."""
     if not limits.posts_per_window:
         return None
     now = now or timezone.now()
@@ -25,10 +27,10 @@ def take(account_id: int, limits: Limits, now: datetime | None = None) -> dateti
     key = f"smo:budget:{account_id}:{slot}"
     cache.add(key, 0, timeout=window + 60)
     try:
-        used = cache.incr(key)
+        used = cache.incr(key, cost)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 60)
-        used = 1
+        cache.set(key, cost, timeout=window + 60)
+        used = cost
     if used <= limits.posts_per_window:
         return None
     return datetime.fromtimestamp((slot + 1) * window, UTC)

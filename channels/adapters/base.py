@@ -118,7 +118,7 @@ class Authorization:
 
     url: str
     # The PKCE code verifier: kept server-side (the session) until the callback.
-    verifier: str = ""
+    verifier: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -255,6 +255,14 @@ class Adapter(ABC):
             )
         problems.extend(self._media_problems(content.media))
         return problems
+
+    def posts_used(self, content: Content) -> int:
+        """Return how many of the network's posts publishing `content` takes.
+
+        The engine spends that many from the account's rate budget: a thread of
+        five is five posts against X's 100 per 15 minutes.
+        """
+        return 1 + (len(content.thread) if self.limits.threads else 0)
 
     def text_length(self, content: Content) -> int:
         """Return the length of the first post as this network counts it.

@@ -35,7 +35,9 @@ class OutboundSession(requests.Session):
             self.routes[origin] = to
 
     def request(self, method: str | bytes, url: str | bytes, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        kwargs.setdefault("timeout", self.timeout)
+        # Not setdefault: facebook-sdk passes timeout=None explicitly.
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
         if isinstance(url, bytes):
             url = url.decode()
         for origin, to in self.routes.items():

@@ -152,3 +152,18 @@ def test_envfile_never_replaces_a_key_already_set(tmp_path: Path) -> None:
     assert "SMO_ENCRYPTION_KEYS=keep-me\n" in text
     assert text.count("SMO_ENCRYPTION_KEYS=") == 1
     assert "SECRET_KEY=" in text
+
+
+@pytest.mark.django_db
+def test_setup_says_which_networks_are_not_configured_and_what_they_need(capsys, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SMO_NETWORKS = {
+        **settings.SMO_NETWORKS,
+        "x": {**settings.SMO_NETWORKS["x"], "client_id": "id", "client_secret": "secret"},
+        "facebook": {**settings.SMO_NETWORKS["facebook"], "app_id": "", "app_secret": ""},
+        "instagram": {**settings.SMO_NETWORKS["instagram"], "app_id": "", "app_secret": ""},
+    }
+    call_command("smo_setup")
+    out = capsys.readouterr().out
+    assert "X: ready to connect on the Accounts page" in out
+    assert "Facebook: not configured (set FACEBOOK_APP_ID, FACEBOOK_APP_SECRET; see README)" in out
+    assert "Instagram: not configured (set FACEBOOK_APP_ID, FACEBOOK_APP_SECRET; see README)" in out

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from channels.adapters import registry
 from channels.models import SocialAccount
 from scheduler.models import Membership, Role, User, Workspace
 
@@ -45,6 +46,19 @@ class Command(BaseCommand):
                 "Log in as: admin (password unchanged: the one set on first start, "
                 "or reset it with `.venv/bin/python manage.py changepassword admin`)"
             )
+        self._networks()
+
+    def _networks(self) -> None:
+        """Say which networks can be connected, and what the others still need."""
+        for network in registry.networks():
+            if network == "sandbox":
+                continue  # built in: the demo workspace already has one
+            missing = registry.missing_settings(network)
+            name = registry.adapter_class(network).display_name
+            if missing:
+                self.stdout.write(f"{name}: not configured (set {', '.join(missing)}; see README)")
+            else:
+                self.stdout.write(f"{name}: ready to connect on the Accounts page")
 
     def _admin(self) -> tuple[User, str | None]:
         existing = User.objects.filter(username="admin").first()

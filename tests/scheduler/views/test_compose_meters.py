@@ -59,3 +59,43 @@ def test_the_thread_box_splits_at_lines_of_three_dashes() -> None:
         "Three",
     ]
     assert split_thread("") == []
+
+
+def test_x_counts_urls_as_23_and_emoji_as_2_and_instagram_adds_the_link_to_the_caption(
+    cast: Cast, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from channels.models import SocialAccount
+
+    accounts = [
+        SocialAccount.objects.create(workspace=cast.workspace, network=n, external_id="1", name=n)
+        for n in ("x", "facebook", "instagram")
+    ]
+    text = "Fresh buns 🥐 today https://acmebakery.com/menu/spring-2026"
+    response = signed_in(cast).post(
+        "/compose/check/",
+        {"text": text, "link": "https://acmebakery.com/", "accounts": [a.pk for a in accounts]},
+    )
+    meters = {m.network: (m.used, m.limit) for m in response.context["meters"]}
+    assert meters == {
+        "x": (20 + 23 + 1 + 23, 280),  # the link is appended after a space
+        "facebook": (len(text), 63206),  # Facebook shows the link as a preview
+        "instagram": (len(text) + 2 + len("https://acmebakery.com/"), 2200),
+    }
+    problems = {m.network: m.problems for m in response.context["meters"]}
+    assert problems["instagram"] == (
+        "Instagram needs an image or a video; it has no text-only posts.",
+    )
+    assert problems["x"] == problems["facebook"] == ()
+
+
+def test_a_thread_is_counted_against_x_post_by_post(cast: Cast) -> None:
+    from channels.models import SocialAccount
+
+    x = SocialAccount.objects.create(
+        workspace=cast.workspace, network="x", external_id="1", name="X"
+    )
+    response = signed_in(cast).post(
+        "/compose/check/", {"text": "One", "thread": "Two\n---\n" + "y" * 281, "accounts": [x.pk]}
+    )
+    [meter] = response.context["meters"]
+    assert meter.problems == ("X allows 280 characters per post; post 3 of the thread has 281.",)
