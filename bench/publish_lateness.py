@@ -34,10 +34,14 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--posts", type=int, default=500)
     parser.add_argument("--accounts", type=int, default=10)
-    parser.add_argument("--spread", type=float, default=10.0, help="seconds over which posts are due")
+    parser.add_argument(
+        "--spread", type=float, default=10.0, help="seconds over which posts are due"
+    )
     parser.add_argument("--lead", type=float, default=5.0, help="seconds before the first is due")
     args = parser.parse_args()
 
@@ -71,23 +75,41 @@ def main() -> int:
         )[0]
         for i in range(args.accounts)
     ]
-    print(f"database {database_url().split('@')[-1]}, broker {os.environ.get('CELERY_BROKER_URL', 'filesystem://')}")
+    print(
+        f"database {database_url().split('@')[-1]}, broker {os.environ.get('CELERY_BROKER_URL', 'filesystem://')}"
+    )
     with tempfile.TemporaryDirectory() as tmp, celery_worker_and_beat(Path(tmp)):
         start = timezone.now() + timedelta(seconds=args.lead)
         step = args.spread / max(args.posts - 1, 1)
         posts = Post.objects.bulk_create(
-            Post(workspace=workspace, text=f"Benchmark post {i}", scheduled_at=start + timedelta(seconds=i * step))
+            Post(
+                workspace=workspace,
+                text=f"Benchmark post {i}",
+                scheduled_at=start + timedelta(seconds=i * step),
+            )
             for i in range(args.posts)
         )
         Delivery.objects.bulk_create(
-            Delivery(post=p, account=accounts[i % len(accounts)], state="scheduled", scheduled_at=p.scheduled_at, due_at=p.scheduled_at)
+            Delivery(
+                post=p,
+                account=accounts[i % len(accounts)],
+                state="scheduled",
+                scheduled_at=p.scheduled_at,
+                due_at=p.scheduled_at,
+            )
             for i, p in enumerate(posts)
         )
         deadline = time.monotonic() + args.lead + args.spread + 120
         done_states = ["published", "failed", "needs_attention"]
-        while time.monotonic() < deadline and Delivery.objects.exclude(state__in=done_states).exists():
+        while (
+            time.monotonic() < deadline and Delivery.objects.exclude(state__in=done_states).exists()
+        ):
             time.sleep(0.5)
-    deliveries = list(Delivery.objects.filter(post__workspace=workspace).values("state", "scheduled_at", "published_at", "idempotency_key"))
+    deliveries = list(
+        Delivery.objects.filter(post__workspace=workspace).values(
+            "state", "scheduled_at", "published_at", "idempotency_key"
+        )
+    )
     published = [d for d in deliveries if d["state"] == "published"]
     late = [(d["published_at"] - d["scheduled_at"]).total_seconds() * 1000 for d in published]
     copies = SandboxPost.objects.values("idempotency_key").annotate(n=Count("id"))
@@ -119,7 +141,11 @@ def main() -> int:
     print(f"{'not published':<22}{figures['not_published']}")
     print(f"{'duplicates on feed':<22}{duplicates}")
     for key, value in figures["lateness_ms"].items():
-        print(f"{'lateness ' + key + ' (ms)':<22}{value:.0f}" if value is not None else f"lateness {key}: -")
+        print(
+            f"{'lateness ' + key + ' (ms)':<22}{value:.0f}"
+            if value is not None
+            else f"lateness {key}: -"
+        )
     print(f"{'published / second':<22}{rate:.1f}")
     print(f"figures written to {OUT / 'publish_lateness.json'}")
     return 0 if len(published) == args.posts and duplicates == 0 else 1
