@@ -46,6 +46,9 @@ def accounts(request: HttpRequest) -> HttpResponse:
     """Connected accounts, and each network: connect it, or what it still needs."""
     membership = request.membership  # type: ignore[attr-defined]
     connected = list(SocialAccount.objects.filter(workspace=membership.workspace))
+    for account in connected:
+        login = oauth.login_for(account.network)
+        account.login_flow = login if login in oauth.LOGINS else ""  # type: ignore[attr-defined]
     networks = []
     for network in registry.networks():
         if network == "sandbox":

@@ -4,6 +4,7 @@ through Facebook Login, each against its fake authorization server."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from datetime import timedelta
 from urllib.parse import urlparse
 
@@ -196,3 +197,35 @@ def test_a_configured_network_offers_connect_to_admins_only(cast: Cast, fake_x: 
         'action="/accounts/connect/x/"'
         not in signed_in(cast, "editor").get("/accounts/").content.decode()
     )
+
+
+def test_an_account_that_needs_reconnecting_offers_reconnect_to_admins(
+    cast: Cast, fake_x: FakeX
+) -> None:
+    SocialAccount.objects.create(
+        workspace=cast.workspace,
+        network="x",
+        external_id="2244994945",
+        name="Acme on X",
+        status=SocialAccount.Status.NEEDS_RECONNECT,
+        status_detail="X refused the refresh token; reconnect the account.",
+    )
+    html = signed_in(cast).get("/accounts/").content.decode()
+    row = html[html.index('data-network="x"') :]
+    row = row[: row.index("</li>")]
+    assert "X refused the refresh token; reconnect the account." in row
+    assert 'action="/accounts/connect/x/"' in row and "Reconnect" in row
+    editor_html = signed_in(cast, "editor").get("/accounts/").content.decode()
+    assert "Reconnect" not in editor_html
+
+
+def test_the_accounts_page_makes_the_same_queries_for_one_account_or_many(
+    cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    from tests.factories import SandboxAccountFactory
+
+    client = signed_in(cast)
+    for _ in range(20):
+        SandboxAccountFactory(workspace=cast.workspace)
+    with django_assert_max_num_queries(8):
+        assert client.get("/accounts/").status_code == 200

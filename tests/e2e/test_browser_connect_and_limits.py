@@ -104,10 +104,10 @@ def test_an_admin_connects_x_facebook_and_instagram_and_the_composer_counts_for_
         f"{len(text)} / 63,206"
     )
     instagram = page.locator(".meter[data-network=instagram]")
-    expect(instagram).to_have_class("meter over")
+    expect(instagram).to_have_class("meter blocked")  # within length, but no image
     expect(instagram.locator(".problems")).to_contain_text("Instagram")
     page.get_by_label("Text", exact=True).fill("x" * 281)
-    expect(x_meter).to_have_class("meter over")
+    expect(x_meter).to_have_class("meter over blocked")
     expect(x_meter.locator(".meter-count")).to_have_text("281 / 280")
     if screenshots is not None:
         page.screenshot(path=screenshots / "compose-limits.png", full_page=True)

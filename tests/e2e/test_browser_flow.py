@@ -177,7 +177,7 @@ def test_composer_keeps_what_was_typed_and_names_each_problem_when_the_time_is_p
     page.get_by_label("Text", exact=True).fill(text)
     meter = page.locator(".meter[data-network=sandbox]")
     expect(meter.locator(".meter-count")).to_have_text("501 / 500")
-    expect(meter).to_have_class("meter over")
+    expect(meter).to_have_class("meter over blocked")
     page.get_by_role("checkbox", name="Acme Sandbox").check()
     page.get_by_role("radio", name="Schedule").check()
     page.get_by_label("Date", exact=True).fill(yesterday.strftime("%Y-%m-%d"))

@@ -26,7 +26,7 @@ def test_the_check_counts_the_text_as_each_chosen_network_does(cast: Cast, accou
     [meter] = response.context["meters"]
     assert (meter.network, meter.used, meter.limit, meter.over) == ("sandbox", 501, 500, True)
     assert meter.problems == ("Sandbox allows 500 characters; this text has 501.",)
-    assert b'class="meter over" data-network="sandbox"' in response.content
+    assert b'class="meter over blocked" data-network="sandbox"' in response.content
 
 
 def test_the_composer_shows_a_meter_for_every_network_on_offer_before_a_choice(

@@ -228,3 +228,19 @@ def test_a_sandbox_post_page_shows_this_workspaces_post_and_hides_others(
     assert "Our post" in page
     assert f"@{account.handle}" in page
     assert client.get(f"/sandbox/posts/{theirs.public_id}/").status_code == 404
+
+
+def test_the_post_page_shows_the_link_the_thread_and_the_first_comment(cast: Cast) -> None:
+    delivery = DeliveryFactory(
+        post__workspace=cast.workspace,
+        account__workspace=cast.workspace,
+        post__text="Spring menu, a thread:",
+        post__link="https://cafe.example/spring",
+        post__thread=["Cardamom buns.", "Rhubarb cold brew."],
+        post__first_comment="Menu in the link above.",
+    )
+    html = signed_in(cast).get(f"/posts/{delivery.post_id}/").content.decode()
+    assert '<a href="https://cafe.example/spring" rel="noopener noreferrer">' in html
+    assert '<div class="post-text thread-part" data-part="2">Cardamom buns.</div>' in html
+    assert '<div class="post-text thread-part" data-part="3">Rhubarb cold brew.</div>' in html
+    assert "<dd>Menu in the link above.</dd>" in html
