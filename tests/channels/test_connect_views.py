@@ -4,8 +4,8 @@ through Facebook Login, each against its fake authorization server."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
