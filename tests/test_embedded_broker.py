@@ -18,7 +18,11 @@ def connection(folder: Path) -> Connection:
     return Connection(
         "filesystem://",
         transport="smo.broker:Transport",
-        transport_options={"data_folder_in": str(folder), "data_folder_out": str(folder)},
+        transport_options={
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(folder / "control"),
+        },
     )
 
 
