@@ -35,6 +35,10 @@ def load_spec(filename: str) -> dict[str, Any] | None:
     """Return the parsed description, or None where the specs folder is absent."""
     path = specs_dir() / filename
     if not path.is_file():
+        if os.environ.get("SMO_REQUIRE_SPECS") == "1":
+            # CI sets this, so a missing folder fails there instead of quietly
+            # running the fakes without the networks' contracts.
+            raise RuntimeError(f"SMO_REQUIRE_SPECS=1 and {path} is missing (set SMO_API_SPECS)")
         return None
     spec: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return spec
