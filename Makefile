@@ -23,7 +23,7 @@ run: $(VENV)/.run-deps
 	$(PY) -m smo.envfile
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true PORT=$(PORT) $(PY) manage.py smo_setup
-	DEBUG=true exec $(PY) -m smo.runall --port $(PORT)
+	DEBUG=true PORT=$(PORT) exec $(PY) -m smo.runall --port $(PORT)
 
 ## test: install what the tests need, then run the whole suite.
 test: $(VENV)/.test-deps

@@ -59,7 +59,11 @@ if not SMO_ENCRYPTION_KEYS and not DEBUG:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 # Public base URL, used in links the app writes (sandbox post URLs, e-mails).
-SMO_PUBLIC_URL = env.str("SMO_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# `make run PORT=9000` sets PORT, so the default follows it (OAuth redirect URLs,
+# signed media links).
+SMO_PUBLIC_URL = env.str(
+    "SMO_PUBLIC_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+).rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS",
     default=[SMO_PUBLIC_URL] if SMO_PUBLIC_URL.startswith("https://") else [],
