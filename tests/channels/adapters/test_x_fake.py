@@ -188,6 +188,7 @@ def test_without_the_specs_folder_the_fake_runs_unchecked(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SMO_API_SPECS", str(tmp_path))
+    monkeypatch.delenv("SMO_REQUIRE_SPECS", raising=False)  # CI sets it
     specs.load_spec.cache_clear()
     specs.contract.cache_clear()
     try:
@@ -197,6 +198,21 @@ def test_without_the_specs_folder_the_fake_runs_unchecked(
             assert fake.validating is False
             assert call(fake, "POST", "/2/tweets", token, json={"text": "Hi", "x": 1}).ok
             assert fake.contract_violations == []
+    finally:
+        specs.load_spec.cache_clear()
+        specs.contract.cache_clear()
+
+
+def test_where_specs_are_required_a_missing_folder_fails_instead_of_skipping(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SMO_API_SPECS", str(tmp_path))
+    monkeypatch.setenv("SMO_REQUIRE_SPECS", "1")
+    specs.load_spec.cache_clear()
+    specs.contract.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="SMO_REQUIRE_SPECS=1"):
+            FakeX()
     finally:
         specs.load_spec.cache_clear()
         specs.contract.cache_clear()
