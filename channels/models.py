@@ -33,6 +33,8 @@ class SocialAccount(models.Model):
     options = models.JSONField(blank=True, default=dict)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_detail = models.CharField(max_length=500, blank=True)
+    # Paused on its own (the workspace has a pause of its own too): held, not lost.
+    paused_at = models.DateTimeField(null=True, blank=True)
     connected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

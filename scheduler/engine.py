@@ -25,7 +25,7 @@ from channels.adapters import base
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
 from scheduler import content, ratebudget, tokens
-from scheduler.models import Delivery, DeliveryAttempt
+from scheduler.models import Delivery, DeliveryAttempt, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +169,9 @@ def dispatch_due(now: datetime | None = None) -> int:
                     state__in=Delivery.DUE_STATES,
                     due_at__lte=horizon,
                     account__status=SocialAccount.Status.ACTIVE,
+                    # A pause holds what is due: it stays scheduled, not lost.
+                    account__paused_at__isnull=True,
+                    account__workspace__paused_at__isnull=True,
                 )
                 .order_by("due_at")
                 .values_list("id", "state", "due_at")[:batch]
@@ -200,8 +203,9 @@ def publish(delivery_id: int, worker: str = "") -> str:
         )
         return "not-queued"
     account = delivery.account
-    if not account.is_active:
-        # Held until a person reconnects the account; the dispatcher skips it.
+    if not account.is_active or is_paused(account):
+        # Held until a person reconnects the account or resumes publishing;
+        # the dispatcher skips it until then.
         transition(delivery_id, S.QUEUED, S.SCHEDULED)
         return "held"
     adapter = get_adapter(account.network)
@@ -272,6 +276,13 @@ def progress_of(delivery: Delivery) -> base.Progress:
         )
 
     return base.Progress(delivery.progress, save=save)
+
+
+def is_paused(account: SocialAccount) -> bool:
+    """Say whether a pause (of the account or its workspace) holds its deliveries."""
+    if account.paused_at is not None:
+        return True
+    return Workspace.objects.filter(pk=account.workspace_id, paused_at__isnull=False).exists()
 
 
 def _handle_error(

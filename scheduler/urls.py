@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from scheduler.views import compose, dashboard, media_link, post_detail
 
@@ -12,4 +12,12 @@ urlpatterns = [
     path("posts/<int:pk>/", post_detail.post_detail, name="post-detail"),
     path("posts/<int:pk>/cancel/", post_detail.post_cancel, name="post-cancel"),
     path("m/<str:token>/", media_link.media_link, name="media-link"),
+    # Each page family keeps its routes beside its views.
+    path("", include("scheduler.views.calendar")),
+    path("", include("scheduler.views.approvals")),
+    path("", include("scheduler.views.notifications")),
+    path("", include("scheduler.views.queue")),
+    path("", include("scheduler.views.pause")),
+    path("", include("scheduler.views.failures")),
+    path("", include("scheduler.views.imports")),
 ]

@@ -34,6 +34,13 @@ class Workspace(models.Model):
         max_length=64, default=_default_timezone, validators=[validate_timezone]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # "Pause publishing" for when bad news breaks: due deliveries are held, not
+    # lost and not published, until someone resumes (scheduler/pause.py).
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pause_reason = models.CharField(max_length=500, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces"
     )
@@ -88,3 +95,8 @@ class Membership(models.Model):
     @property
     def can_write(self) -> bool:
         return self.role in self.CAN_WRITE
+
+    @property
+    def can_approve(self) -> bool:
+        """Approve, reject or ask for changes on posts awaiting approval."""
+        return self.role in self.CAN_SCHEDULE

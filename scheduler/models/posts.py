@@ -87,6 +87,9 @@ class Post(models.Model):
     first_comment = models.TextField(blank=True)
     # The posts that follow the first one in a thread, on networks with threads.
     thread = models.JSONField(default=list, blank=True)
+    # Took the next free slot of its accounts' posting schedules ("add to
+    # queue"); reordering the queue moves only these.
+    from_queue = models.BooleanField(default=False)
     # Null for a draft. Stored in UTC; people see and type their own zone.
     scheduled_at = models.DateTimeField(null=True, blank=True)
     media = models.ManyToManyField(MediaAsset, through="PostMedia", blank=True, related_name="+")

@@ -81,3 +81,30 @@ def test_more_due_than_one_batch_are_all_dispatched_in_one_tick(settings, sent) 
     assert engine.dispatch_due(now) == 7
     assert Delivery.objects.filter(state=S.QUEUED).count() == 7
     assert len({s.delivery_id for s in sent["publish"]}) == 7
+
+
+def test_a_paused_workspace_or_account_holds_what_is_due_without_losing_it(sent) -> None:  # type: ignore[no-untyped-def]
+    from channels.models import SocialAccount
+    from scheduler.models import Workspace
+
+    now = timezone.now()
+    by_workspace = DeliveryFactory(due_at=now - timedelta(seconds=1))
+    by_account = DeliveryFactory(due_at=now - timedelta(seconds=1))
+    running = DeliveryFactory(due_at=now - timedelta(seconds=1))
+    Workspace.objects.filter(pk=by_workspace.post.workspace_id).update(paused_at=now)
+    SocialAccount.objects.filter(pk=by_account.account_id).update(paused_at=now)
+    assert engine.dispatch_due(now) == 1
+    assert [s.delivery_id for s in sent["publish"]] == [running.pk]
+    for held in (by_workspace, by_account):
+        held.refresh_from_db()
+        assert held.state == Delivery.State.SCHEDULED
+
+
+def test_a_delivery_queued_just_before_a_pause_goes_back_to_waiting(sent) -> None:  # type: ignore[no-untyped-def]
+    from scheduler.models import Workspace
+
+    delivery = DeliveryFactory(state=Delivery.State.QUEUED)
+    Workspace.objects.filter(pk=delivery.post.workspace_id).update(paused_at=timezone.now())
+    assert engine.publish(delivery.pk) == "held"
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.SCHEDULED
