@@ -21,11 +21,11 @@ def media_item(asset: MediaAsset) -> MediaItem:
     )
 
 
-def post_content(post: Post, assets: list[MediaAsset] | None = None) -> Content:
+def post_content(post: Post, assets: list[MediaAsset] | None = None, network: str = "") -> Content:
     if assets is None:
         assets = [a.asset for a in post.attachments.select_related("asset")]
     return Content(
-        text=post.text,
+        text=post.text_for(network) if network else post.text,
         media=tuple(media_item(a) for a in assets),
         link=post.link,
         first_comment=post.first_comment,
@@ -34,7 +34,7 @@ def post_content(post: Post, assets: list[MediaAsset] | None = None) -> Content:
 
 
 def content_for(delivery: Delivery) -> Content:
-    return post_content(delivery.post)
+    return post_content(delivery.post, network=delivery.account.network)
 
 
 def credentials_for(account: SocialAccount) -> Credentials:

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from channels.models import SocialAccount
 from scheduler import localtime, posts
-from scheduler.models import Campaign, Membership
+from scheduler.models import Campaign, MediaAsset, Membership
+
+OVERRIDE_PREFIX = "override_"
 
 
 class ComposeForm(forms.Form):
@@ -70,6 +72,10 @@ class ComposeForm(forms.Form):
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.none(), required=False
     )
+    # Picked or uploaded in the media box; the order of the ids is the post's order.
+    media = forms.ModelMultipleChoiceField(
+        queryset=MediaAsset.objects.none(), required=False, widget=forms.MultipleHiddenInput
+    )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,7 +85,34 @@ class ComposeForm(forms.Form):
             workspace=workspace, status=SocialAccount.Status.ACTIVE
         )
         self.fields["campaign"].queryset = Campaign.objects.filter(workspace=workspace)
+        self.fields["media"].queryset = MediaAsset.objects.filter(workspace=workspace)
         self.zone = localtime.zone(membership.user.timezone)
+        # One optional text per network on offer: its own version of the post.
+        self.offered = list(self.fields["accounts"].queryset)  # type: ignore[attr-defined]
+        self.networks = sorted({a.network for a in self.offered})
+        for network in self.networks:
+            self.fields[OVERRIDE_PREFIX + network] = forms.CharField(
+                label=_("Text for %(network)s") % {"network": _display(network)},
+                widget=forms.Textarea(attrs={"rows": 4}),
+                strip=False,
+                required=False,
+            )
+
+    def override_fields(self) -> list[tuple[str, forms.BoundField]]:
+        return [(n, self[OVERRIDE_PREFIX + n]) for n in self.networks]
+
+    def clean_media(self) -> list[MediaAsset]:
+        chosen = {str(m.pk): m for m in self.cleaned_data.get("media") or []}
+        order = self.data.getlist("media") if hasattr(self.data, "getlist") else []
+        return [chosen[i] for i in dict.fromkeys(order) if i in chosen]
+
+    def overrides(self) -> dict[str, dict[str, str]]:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return {
+            n: {"text": data[OVERRIDE_PREFIX + n]}
+            for n in self.networks
+            if (data.get(OVERRIDE_PREFIX + n) or "").strip()
+        }
 
     def clean_thread(self) -> list[str]:
         return split_thread(self.cleaned_data.get("thread", ""))
@@ -89,27 +122,40 @@ class ComposeForm(forms.Form):
         data = self.cleaned_data
         return posts.draft_content(
             data.get("text", ""),
-            [],
+            data.get("media") or [],
             data.get("link") or "",
             data.get("first_comment", ""),
             data.get("thread") or [],
         )
 
-    def typed(self) -> tuple[Any, list[SocialAccount]]:
-        """The content and accounts as typed, valid or not, for the live counters."""
-        offered = list(self.fields["accounts"].queryset)  # type: ignore[attr-defined]
+    def typed(self) -> tuple[Any, list[SocialAccount], dict[str, dict[str, str]]]:
+        """The content, accounts and per-network texts as typed, valid or not,
+        for the live counters and previews."""
         if not self.is_bound:
-            return posts.draft_content("", []), []
+            return posts.draft_content("", []), [], {}
         data = self.data
-        chosen = set(data.getlist("accounts")) if hasattr(data, "getlist") else set()
+        listed = data.getlist if hasattr(data, "getlist") else (lambda name: [])
+        chosen = set(listed("accounts"))
+        wanted = list(dict.fromkeys(listed("media")))
+        found = {
+            str(m.pk): m
+            for m in self.fields["media"].queryset.filter(  # type: ignore[attr-defined]
+                pk__in=[i for i in wanted if i.isdigit()]
+            )
+        }
         content = posts.draft_content(
             data.get("text", ""),
-            [],
+            [found[i] for i in wanted if i in found],
             data.get("link", "").strip(),
             data.get("first_comment", ""),
             split_thread(data.get("thread", "")),
         )
-        return content, [a for a in offered if str(a.pk) in chosen]
+        overrides = {
+            n: {"text": data.get(OVERRIDE_PREFIX + n, "")}
+            for n in self.networks
+            if data.get(OVERRIDE_PREFIX + n, "").strip()
+        }
+        return content, [a for a in self.offered if str(a.pk) in chosen], overrides
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -117,7 +163,9 @@ class ComposeForm(forms.Form):
         if data.get("accounts"):
             # Show what each network would refuse now, beside any time problem,
             # rather than one problem per save.
-            self.add_post_errors(posts.content_problems(self.draft(), list(data["accounts"])))
+            self.add_post_errors(
+                posts.content_problems(self.draft(), list(data["accounts"]), self.overrides())
+            )
         if data.get("when") != "schedule":
             return data
         day, at = data.get("date"), data.get("time")
@@ -141,7 +189,9 @@ class ComposeForm(forms.Form):
         "link": "link",
         "thread": "thread",
         "first_comment": "first_comment",
-        "media": "text",
+        "media": "media",
+        "media_ids": "media",
+        "overrides": None,
         "account_ids": "accounts",
         "scheduled_at": "time",
     }
@@ -164,3 +214,9 @@ def split_thread(raw: str) -> list[str]:
         else:
             parts[-1].append(line)
     return [text for text in ("\n".join(p).strip() for p in parts) if text]
+
+
+def _display(network: str) -> str:
+    from channels.adapters.registry import adapter_class
+
+    return adapter_class(network).display_name

@@ -1,13 +1,18 @@
-"""The composer's live counters: per network, the length as that network counts
-it, its limit, and what it would refuse (its adapter's own `validate`)."""
+"""The composer's live counters and previews: per network, the length as that
+network counts it, its limit, what it would refuse (its adapter's own
+`validate`), and the post as it will look there."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from channels.adapters.base import Content
+from django.conf import settings
+
+from channels.adapters.base import Content, MediaItem
 from channels.adapters.registry import get_adapter
+from channels.models import SocialAccount
+from scheduler.posts import override_text
 
 if TYPE_CHECKING:
     from scheduler.forms import ComposeForm
@@ -20,6 +25,20 @@ class Meter:
     used: int
     limit: int
     problems: tuple[str, ...]
+    # For the preview: who posts, what they post.
+    accounts: tuple[SocialAccount, ...] = ()
+    text: str = ""
+    media: tuple[MediaItem, ...] = ()
+    link: str = ""
+    thread: tuple[str, ...] = ()
+    first_comment: str = ""
+    overridden: bool = False
+
+    @property
+    def previews(self) -> list[tuple[str, str, str]]:
+        """(path, kind, alt text) of each media item, linked from this site itself."""
+        site = settings.SMO_PUBLIC_URL
+        return [(m.url.removeprefix(site), m.kind, m.alt_text) for m in self.media]
 
     @property
     def over(self) -> bool:
@@ -30,22 +49,38 @@ class Meter:
         return not self.over and not self.problems
 
 
-def measure(content: Content, networks: list[str]) -> list[Meter]:
+def measure(
+    content: Content,
+    accounts: list[SocialAccount],
+    overrides: dict[str, dict[str, str]] | None = None,
+) -> list[Meter]:
+    by_network: dict[str, list[SocialAccount]] = {}
+    for account in accounts:
+        by_network.setdefault(account.network, []).append(account)
     found = []
-    for network in sorted(set(networks)):
+    for network in sorted(by_network):
         adapter = get_adapter(network)
+        own = override_text(overrides, network)
+        checked = replace(content, text=own) if own else content
         problems = tuple(
             p.message
-            for p in adapter.validate(content)
-            if not (p.code == "empty" and not content.text)
+            for p in adapter.validate(checked)
+            if not (p.code == "empty" and not checked.text)
         )
         found.append(
             Meter(
                 network=network,
                 name=adapter.display_name,
-                used=adapter.text_length(content),
+                used=adapter.text_length(checked),
                 limit=adapter.limits.max_text,
                 problems=problems,
+                accounts=tuple(by_network[network]),
+                text=checked.text,
+                media=checked.media,
+                link=checked.link,
+                thread=checked.thread if adapter.limits.threads else (),
+                first_comment=checked.first_comment,
+                overridden=bool(own),
             )
         )
     return found
@@ -53,7 +88,9 @@ def measure(content: Content, networks: list[str]) -> list[Meter]:
 
 def for_form(form: ComposeForm) -> list[Meter]:
     """Meters for the networks chosen in `form`, or all on offer before a choice."""
-    content, accounts = form.typed()
-    if not accounts:
-        accounts = list(form.fields["accounts"].queryset)  # type: ignore[attr-defined]
-    return measure(content, [a.network for a in accounts])
+    content, accounts, overrides = form.typed()
+    if accounts:
+        return measure(content, accounts, overrides)
+    # Before a choice: a counter for each network on offer, and no preview.
+    offered = list({a.network: a for a in form.offered}.values())
+    return [replace(m, accounts=()) for m in measure(content, offered, overrides)]

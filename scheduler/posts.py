@@ -8,7 +8,7 @@ the fan-out to one Delivery per account, and changes delivery state only through
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -48,6 +48,8 @@ class PostInput:
     link: str = ""
     first_comment: str = ""
     thread: list[str] = field(default_factory=list)
+    # {"x": {"text": "..."}}: the text a network gets instead of `text`.
+    overrides: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def content(self) -> Content:
         return draft_content(self.text, self.media, self.link, self.first_comment, self.thread)
@@ -69,18 +71,56 @@ def draft_content(
     )
 
 
-def content_problems(content: Content, accounts: list[SocialAccount]) -> dict[str, list[str]]:
-    """Ask each target network's adapter what it would refuse."""
+def override_text(overrides: dict[str, dict[str, str]] | None, network: str) -> str:
+    return str(((overrides or {}).get(network) or {}).get("text") or "")
+
+
+def clean_overrides(raw: object) -> dict[str, dict[str, str]]:
+    """Keep the overrides that say something; raise PostErrors for a malformed one."""
+    from channels.adapters.registry import networks
+
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, dict):
+        raise PostErrors({"overrides": [_('Give overrides as {"x": {"text": "..."}}.')]})
+    known = set(networks())
+    cleaned: dict[str, dict[str, str]] = {}
+    for network, value in raw.items():
+        if network not in known:
+            raise PostErrors(
+                {"overrides": [_("No such network: %(network)s.") % {"network": network}]}
+            )
+        text = value.get("text", "") if isinstance(value, dict) else None
+        if not isinstance(text, str):
+            raise PostErrors({"overrides": [_('Give overrides as {"x": {"text": "..."}}.')]})
+        if text.strip():
+            cleaned[network] = {"text": text}
+    return cleaned
+
+
+def content_problems(
+    content: Content,
+    accounts: list[SocialAccount],
+    overrides: dict[str, dict[str, str]] | None = None,
+) -> dict[str, list[str]]:
+    """Ask each target network's adapter what it would refuse.
+
+    A network with its own text is checked with that text, and what it refuses
+    in it is reported under "overrides", naming the network.
+    """
     errors: dict[str, list[str]] = defaultdict(list)
     if not content.text.strip():
         errors["text"].append(_("Write something to post."))
     if any(not part.strip() for part in content.thread):
         errors["thread"].append(_("A post in the thread is empty."))
     for account in accounts:
-        for problem in get_adapter(account.network).validate(content):
+        own = override_text(overrides, account.network)
+        checked = replace(content, text=own) if own else content
+        for problem in get_adapter(account.network).validate(checked):
             if problem.code == "empty" and errors.get("text"):
                 continue
-            errors[problem.field].append(f"{account.name}: {problem.message}")
+            name = "overrides" if own and problem.field == "text" else problem.field
+            errors[name].append(f"{account.name}: {problem.message}")
     return dict(errors)
 
 
@@ -104,7 +144,10 @@ def create_post(membership: Membership, data: PostInput) -> Post:
     """Validate and save a post with one delivery per account, all or nothing."""
     now = timezone.now()
     when = now if data.publish_now else data.scheduled_at
-    errors = {**content_problems(data.content(), data.accounts), **check_time(when, now)}
+    errors = {
+        **content_problems(data.content(), data.accounts, data.overrides),
+        **check_time(when, now),
+    }
     if not data.accounts:
         errors["account_ids"] = [_("Choose at least one account.")]
     if errors:
@@ -119,6 +162,7 @@ def create_post(membership: Membership, data: PostInput) -> Post:
             link=data.link,
             first_comment=data.first_comment,
             thread=list(data.thread),
+            overrides=dict(data.overrides),
             scheduled_at=when,
         )
         _attach_media(post, data.media)
@@ -154,6 +198,7 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
     link = str(changes.get("link", post.link))
     first_comment = str(changes.get("first_comment", post.first_comment))
     thread = list(changes.get("thread", post.thread))  # type: ignore[call-overload]
+    overrides = changes.get("overrides", post.overrides)
     media = changes.get("media")
     media = (
         list(media)
@@ -164,13 +209,18 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
     accounts = list(accounts) if isinstance(accounts, list) else [d.account for d in deliveries]
     timing_changed = "scheduled_at" in changes or changes.get("publish_now")
     when = now if changes.get("publish_now") else changes.get("scheduled_at", post.scheduled_at)
-    errors = content_problems(draft_content(text, media, link, first_comment, thread), accounts)
+    errors = content_problems(
+        draft_content(text, media, link, first_comment, thread),
+        accounts,
+        overrides,  # type: ignore[arg-type]
+    )
     if timing_changed:
         errors.update(check_time(when, now))  # type: ignore[arg-type]
     if not accounts:
         errors["account_ids"] = [_("Choose at least one account.")]
     if any(d.state in IN_FLIGHT for d in deliveries) and (
-        {"text", "link", "first_comment", "thread", "media", "accounts"} & changes.keys()
+        {"text", "link", "first_comment", "thread", "overrides", "media", "accounts"}
+        & changes.keys()
     ):
         errors.setdefault("text", []).append(
             _("This post is being published right now; edit it when that has finished.")
@@ -182,6 +232,7 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
         post.link = link
         post.first_comment = first_comment
         post.thread = thread
+        post.overrides = overrides  # type: ignore[assignment]
         if "campaign" in changes:
             post.campaign = changes["campaign"]  # type: ignore[assignment]
         if timing_changed:

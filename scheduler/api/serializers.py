@@ -13,7 +13,7 @@ from rest_framework import serializers
 from channels.adapters.registry import networks
 from channels.adapters.sandbox import FAILURE_KINDS
 from channels.models import SocialAccount
-from scheduler import localtime
+from scheduler import localtime, posts
 from scheduler.models import Campaign, Delivery, MediaAsset, Post
 
 
@@ -154,6 +154,7 @@ class PostReadSerializer(serializers.ModelSerializer):
             "link",
             "first_comment",
             "thread",
+            "overrides",
             "status",
             "scheduled_at",
             "campaign_id",
@@ -182,12 +183,22 @@ class PostWriteSerializer(serializers.Serializer):
         max_length=25,
         help_text="The posts after the first one in a thread (X), each replying to the last.",
     )
+    overrides = serializers.JSONField(
+        required=False,
+        help_text='Per-network text, e.g. {"x": {"text": "Shorter for X"}}; others get `text`.',
+    )
     scheduled_at = serializers.CharField(allow_null=True, required=False)
     timezone = serializers.CharField(required=False)
     publish_now = serializers.BooleanField(required=False, default=False)
     account_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
     campaign_id = serializers.IntegerField(required=False, allow_null=True)
     media_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+    def validate_overrides(self, value: object) -> dict[str, dict[str, str]]:
+        try:
+            return posts.clean_overrides(value)
+        except posts.PostErrors as exc:
+            raise serializers.ValidationError(exc.errors["overrides"]) from exc
 
     def validate_timezone(self, value: str) -> str:
         try:

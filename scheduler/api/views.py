@@ -174,6 +174,7 @@ class PostViewSet(
                     link=data.get("link", ""),
                     first_comment=data.get("first_comment", ""),
                     thread=data.get("thread", []),
+                    overrides=data.get("overrides", {}),
                 ),
             )
         except posts.PostErrors as exc:
@@ -192,6 +193,7 @@ class PostViewSet(
                 "link",
                 "first_comment",
                 "thread",
+                "overrides",
                 "scheduled_at",
                 "publish_now",
                 "accounts",

@@ -55,6 +55,13 @@ class MediaAsset(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    @property
+    def signed_token(self) -> str:
+        """The token of this file's signed, expiring link (scheduler/media_links.py)."""
+        from scheduler import media_links
+
+        return media_links.sign(self.pk)
+
 
 class Post(models.Model):
     """Content written once; it fans out to one Delivery per connected account."""
@@ -87,6 +94,9 @@ class Post(models.Model):
     first_comment = models.TextField(blank=True)
     # The posts that follow the first one in a thread, on networks with threads.
     thread = models.JSONField(default=list, blank=True)
+    # Per-network versions of the text, {"x": {"text": "..."}}; a network
+    # without one gets `text`.
+    overrides = models.JSONField(default=dict, blank=True)
     # Took the next free slot of its accounts' posting schedules ("add to
     # queue"); reordering the queue moves only these.
     from_queue = models.BooleanField(default=False)
@@ -103,6 +113,11 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"post {self.pk}: {self.text[:40]}"
+
+    def text_for(self, network: str) -> str:
+        """The text this post sends to `network`: its override, or the main text."""
+        override = (self.overrides or {}).get(network) or {}
+        return str(override.get("text") or self.text)
 
     @property
     def status(self) -> str:

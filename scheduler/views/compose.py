@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,18 +11,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from scheduler import meters, posts
-from scheduler.forms import ComposeForm
-from scheduler.models import Membership
+from scheduler import media, meters, posts
+from scheduler.forms import OVERRIDE_PREFIX, THREAD_BREAK, ComposeForm
+from scheduler.models import MediaAsset, Membership, Post
 from scheduler.views.access import workspace_page
 
 
 @workspace_page("can_write")
 def compose(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    form = ComposeForm(
-        request.POST or None, membership=membership, initial=_suggested_time(membership)
-    )
+    initial = _suggested_time(membership)
+    source = _post_to_copy(request)
+    if source is not None:
+        initial.update(_copy_of(source))
+    form = ComposeForm(request.POST or None, membership=membership, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -36,6 +39,8 @@ def compose(request: HttpRequest) -> HttpResponse:
                     link=data["link"] or "",
                     first_comment=data["first_comment"],
                     thread=data["thread"],
+                    media=data["media"],
+                    overrides=form.overrides(),
                 ),
             )
         except posts.PostErrors as exc:
@@ -44,7 +49,12 @@ def compose(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Post saved."))
             return redirect("post-detail", pk=post.pk)
     status = 400 if form.is_bound and form.errors else 200
-    context = {"form": form, "meters": meters.for_form(form)}
+    context = {
+        "form": form,
+        "meters": meters.for_form(form),
+        "picked": picked_media(form),
+        "copied_from": source,
+    }
     return render(request, "scheduler/compose.html", context, status=status)
 
 
@@ -53,7 +63,73 @@ def compose(request: HttpRequest) -> HttpResponse:
 def compose_check(request: HttpRequest) -> HttpResponse:
     """Answer the composer's live check: each chosen network's counter and problems."""
     form = ComposeForm(request.POST, membership=request.membership)  # type: ignore[attr-defined]
-    return render(request, "scheduler/_meters.html", {"meters": meters.for_form(form)})
+    context = {"meters": meters.for_form(form), "oob": True}
+    return render(request, "scheduler/_meters.html", context)
+
+
+@workspace_page("can_write")
+@require_POST
+def media_upload(request: HttpRequest) -> HttpResponse:
+    """Store one file dropped or chosen in the composer; answer its chip."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        return HttpResponse(_("Choose a file to upload."), status=400)
+    if upload.size and upload.size > settings.SMO_MAX_UPLOAD_BYTES:
+        limit = settings.SMO_MAX_UPLOAD_BYTES // (1024 * 1024)
+        message = _("%(name)s is larger than %(limit)s MB.") % {"name": upload.name, "limit": limit}
+        return HttpResponse(message, status=400)
+    try:
+        asset = media.store_upload(request.membership, upload)  # type: ignore[attr-defined]
+    except media.MediaRejected as exc:
+        return HttpResponse(f"{upload.name}: {exc}", status=400)
+    return render(request, "scheduler/_media_chip.html", {"asset": asset}, status=201)
+
+
+@workspace_page("can_write")
+def media_library(request: HttpRequest) -> HttpResponse:
+    """The workspace's recent media, to pick from."""
+    workspace = request.membership.workspace  # type: ignore[attr-defined]
+    assets = MediaAsset.objects.filter(workspace=workspace).order_by("-created_at")[:LIBRARY_SIZE]
+    return render(request, "scheduler/_media_library.html", {"assets": assets})
+
+
+LIBRARY_SIZE = 60
+
+
+def picked_media(form: ComposeForm) -> list[MediaAsset]:
+    """What the form holds in its media box, in order, to render it again."""
+    if form.is_bound:
+        ids = [int(i) for i in form.data.getlist("media") if i.isdigit()]
+    else:
+        ids = list(form.initial.get("media") or [])
+    queryset = form.fields["media"].queryset  # type: ignore[attr-defined]
+    found = {m.pk: m for m in queryset.filter(pk__in=ids)}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+def _post_to_copy(request: HttpRequest) -> Post | None:
+    """The post named by ?duplicate=<id>, if it is in this workspace."""
+    raw = request.GET.get("duplicate", "")
+    if request.method != "GET" or not raw.isdigit():
+        return None
+    workspace = request.membership.workspace  # type: ignore[attr-defined]
+    return Post.objects.filter(workspace=workspace, pk=int(raw)).first()
+
+
+def _copy_of(post: Post) -> dict[str, object]:
+    """A new post's starting values: everything but the time."""
+    initial: dict[str, object] = {
+        "text": post.text,
+        "link": post.link,
+        "first_comment": post.first_comment,
+        "thread": f"\n{THREAD_BREAK}\n".join(post.thread),
+        "campaign": post.campaign_id,
+        "accounts": list(post.deliveries.values_list("account_id", flat=True)),
+        "media": list(post.attachments.order_by("position").values_list("asset_id", flat=True)),
+    }
+    for network, override in (post.overrides or {}).items():
+        initial[OVERRIDE_PREFIX + network] = override.get("text", "")
+    return initial
 
 
 def _suggested_time(membership: Membership) -> dict[str, object]:

@@ -301,3 +301,51 @@ def test_a_link_that_is_not_a_url_is_refused_by_field(cast: Cast, api, account) 
     )
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["link"]
+
+
+def test_a_network_can_get_its_own_text_and_is_checked_with_it(cast: Cast, api) -> None:  # type: ignore[no-untyped-def]
+    from channels.models import SocialAccount
+
+    x = SocialAccount.objects.create(
+        workspace=cast.workspace, network="x", external_id="1", name="Acme on X"
+    )
+    sandbox = SandboxAccountFactory(workspace=cast.workspace, name="Acme Sandbox")
+    long_text = "Our spring menu is here. " * 15  # 375: fine for the sandbox, long for X
+    body = {
+        "text": long_text,
+        "scheduled_at": "2026-12-01T09:30:00+01:00",
+        "account_ids": [x.pk, sandbox.pk],
+    }
+    refused = api.post("/api/v1/posts/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {
+        "text": ["Acme on X: X allows 280 characters per post; this text has 375."]
+    }
+    overridden = api.post(
+        "/api/v1/posts/",
+        {**body, "overrides": {"x": {"text": "Spring menu is here!"}, "facebook": {"text": " "}}},
+        format="json",
+    )
+    assert overridden.status_code == 201, overridden.json()
+    assert overridden.json()["overrides"] == {"x": {"text": "Spring menu is here!"}}
+    post = Post.objects.get(pk=overridden.json()["id"])
+    from scheduler import content
+
+    texts = {d.account.network: content.content_for(d).text for d in post.deliveries.all()}
+    assert texts == {"x": "Spring menu is here!", "sandbox": long_text}
+    too_long_override = api.patch(
+        f"/api/v1/posts/{post.pk}/", {"overrides": {"x": {"text": "y" * 281}}}, format="json"
+    )
+    assert too_long_override.json()["errors"] == {
+        "overrides": ["Acme on X: X allows 280 characters per post; this text has 281."]
+    }
+
+
+def test_overrides_for_an_unknown_network_are_refused_by_field(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
+    response = api.post(
+        "/api/v1/posts/",
+        {"text": "Hi", "account_ids": [account.pk], "overrides": {"myspace": {"text": "Hi"}}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"overrides": ["No such network: myspace."]}

@@ -1,0 +1,92 @@
+"""The composer in a real browser: upload an image with progress, give X its own
+text in its tab, watch each network's counter and preview follow, save, duplicate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from channels.models import SocialAccount
+from scheduler.models import MediaAsset, Membership, Post, Role
+from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+
+PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
+]
+
+
+@pytest.fixture(autouse=True)
+def sent() -> None:
+    """Override the recording fixture: nothing is published here."""
+
+
+@pytest.fixture
+def editor(transactional_db: None, settings: Any, tmp_path: Path) -> Membership:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    workspace = WorkspaceFactory(name="Acme")
+    membership = MembershipFactory(
+        user=UserFactory(username="editor"), workspace=workspace, role=Role.EDITOR
+    )
+    for network, name in (("x", "Acme Bakery"), ("instagram", "acmebakery")):
+        SocialAccount.objects.create(
+            workspace=workspace, network=network, external_id="1", name=name, handle="acmebakery"
+        )
+    return membership
+
+
+def jpeg_file(folder: Path) -> Path:
+    path = folder / "buns.jpg"
+    Image.new("RGB", (1080, 1080), "orange").save(path, "JPEG")
+    return path
+
+
+def test_an_editor_uploads_an_image_gives_x_its_own_text_and_sees_each_preview(
+    live_server: Any, editor: Membership, page: Page, tmp_path: Path, screenshots: Path | None
+) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/compose/")
+    page.get_by_role("checkbox", name="acmebakery").check()
+    page.get_by_role("checkbox", name="Acme Bakery").check()
+    text = "Our spring menu is here: cardamom buns, rhubarb cold brew and more. " * 5
+    page.get_by_label("Text", exact=True).fill(text)
+    instagram = page.locator(".meter[data-network=instagram]")
+    expect(instagram).to_have_class("meter blocked")  # no image yet
+    expect(page.locator(".meter[data-network=x]")).to_have_class("meter over blocked")
+
+    page.locator("#media-file").set_input_files(str(jpeg_file(tmp_path)))
+    expect(page.locator(".media-chip")).to_have_count(1)
+    expect(instagram).to_have_class("meter")  # the image satisfies Instagram
+
+    page.get_by_role("tab", name="X").click()
+    page.get_by_label("Text for X").fill("Spring menu is here 🥐")
+    x_meter = page.locator(".meter[data-network=x]")
+    expect(x_meter.locator(".meter-count")).to_have_text("22 / 280")
+    expect(page.locator(".preview-x .preview-text")).to_have_text("Spring menu is here 🥐")
+    expect(page.locator(".preview-instagram .preview-media img")).to_have_count(1)
+    if screenshots is not None:
+        page.screenshot(path=screenshots / "compose-previews-1280x800.png", full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=screenshots / "compose-previews-390x844.png", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.get_by_role("radio", name="Save as draft").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(f"{live_server.url}/posts/{Post.objects.get().pk}/")
+    post = Post.objects.get()
+    assert post.overrides == {"x": {"text": "Spring menu is here 🥐"}}
+    assert [a.asset.original_name for a in post.attachments.all()] == ["buns.jpg"]
+
+    page.get_by_role("link", name="Duplicate").click()
+    expect(page.get_by_label("Text", exact=True)).to_have_value(text)
+    expect(page.locator(".media-chip")).to_have_count(1)
+    assert MediaAsset.objects.count() == 1
