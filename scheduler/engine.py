@@ -24,7 +24,7 @@ from django.utils import timezone
 from channels.adapters import base
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
-from scheduler import content, ratebudget, tokens
+from scheduler import content, notify, ratebudget, tokens
 from scheduler.models import Delivery, DeliveryAttempt, Workspace
 
 logger = logging.getLogger(__name__)
@@ -116,7 +116,19 @@ def transition(
                 error_class=outcome.error_class,
                 network_code=outcome.network_code[:100],
             )
+    if target in (S.FAILED, S.NEEDS_ATTENTION):
+        _tell_people(delivery_id)
     return True
+
+
+def _tell_people(delivery_id: int) -> None:
+    """Notify the post's author and the workspace's admins; never undo the transition."""
+    try:
+        notify.delivery_failed(delivery_id)
+    except Exception:
+        # A notification lost is a small harm; the delivery's state is already
+        # saved and the "Needs a look" badge shows it regardless.
+        logger.exception("delivery %s: could not notify people of the failure", delivery_id)
 
 
 def transition_batch(ids: Iterable[int], source: str, target: str, **fields: object) -> int:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from channels.adapters.base import Content
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
-from scheduler import engine
+from scheduler import engine, notify
 from scheduler.content import media_item
 from scheduler.models import Campaign, Delivery, MediaAsset, Membership, Post, PostMedia
 
@@ -176,6 +176,8 @@ def create_post(membership: Membership, data: PostInput) -> Post:
             )
             for account in data.accounts
         )
+        # Tells the approvers when something now waits for them (after commit).
+        notify.approval_needed(post.pk)
     return post
 
 
@@ -243,6 +245,7 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
         _sync_accounts(membership, post, deliveries, accounts)
         if timing_changed:
             _retime(membership, post, when)  # type: ignore[arg-type]
+        notify.approval_needed(post.pk)
     return post
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from channels.adapters import base
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
-from scheduler import content
+from scheduler import content, notify
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ def mark_needs_reconnect(account_id: int, detail: str) -> None:
         status=SocialAccount.Status.NEEDS_RECONNECT, status_detail=detail[:500]
     )
     logger.warning("account %s: needs reconnecting", account_id)
+    notify.account_needs_reconnect(account_id)
 
 
 def refresh_expiring(now: datetime | None = None) -> dict[str, int]:

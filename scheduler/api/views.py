@@ -10,13 +10,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from channels.models import SocialAccount
-from scheduler import media, posts, workspaces
+from scheduler import approvals, media, posts, workspaces
 from scheduler.api.serializers import (
     AccountSerializer,
     CampaignSerializer,
@@ -218,9 +218,15 @@ class PostViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         post = self.get_object()
-        if not self.membership.can_schedule:
+        if not self.membership.can_approve:
             raise PermissionDenied(f"Your role ({self.membership.role}) cannot approve posts.")
-        posts.approve_post(post)
+        publish_now = isinstance(request.data, dict) and request.data.get("publish_now") is True
+        try:
+            approvals.approve(self.membership, post, publish_now=publish_now)
+        except approvals.TimePassed as exc:
+            raise ValidationError({"publish_now": [exc.message]}) from exc
+        except approvals.ReviewError as exc:
+            raise Conflict(exc.message) from exc
         return self._read(post)
 
     def _validated(self, request: Request, partial: bool) -> dict[str, Any]:
@@ -231,6 +237,12 @@ class PostViewSet(
         )
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The post changed meanwhile."
+    default_code = "conflict"
 
 
 def _api_fields(errors: dict[str, list[str]]) -> dict[str, list[str]]:

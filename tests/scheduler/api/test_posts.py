@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from scheduler.models import Delivery, Post
@@ -131,6 +132,28 @@ def test_a_contributors_post_waits_for_approval_then_an_editor_approves_it(
     approved = api.as_role("editor").post(f"/api/v1/posts/{post_id}/approve/")
     assert approved.json()["status"] == "scheduled"
     assert Delivery.objects.get().due_at == datetime(2026, 12, 1, 10, tzinfo=UTC)
+    again = api.as_role("editor").post(f"/api/v1/posts/{post_id}/approve/")
+    assert again.status_code == 409
+    assert again.json()["detail"] == "This post is no longer awaiting approval."
+
+
+def test_approving_a_post_whose_time_has_passed_asks_what_to_do(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]
+    created = api.as_role("contributor").post(
+        "/api/v1/posts/",
+        {"text": "Soon", "scheduled_at": "2026-11-25T14:30:00Z", "account_ids": [account.pk]},
+        format="json",
+    )
+    post_id = created.json()["id"]
+    with time_machine.travel(datetime(2026, 11, 25, 15, tzinfo=UTC), tick=False):
+        late = api.as_role("editor").post(f"/api/v1/posts/{post_id}/approve/")
+        assert late.status_code == 400
+        assert list(late.json()["errors"]) == ["publish_now"]
+        assert Delivery.objects.get().state == S.AWAITING_APPROVAL
+        now = api.as_role("editor").post(
+            f"/api/v1/posts/{post_id}/approve/", {"publish_now": True}, format="json"
+        )
+    assert now.json()["status"] == "scheduled"
+    assert Delivery.objects.get().due_at == datetime(2026, 11, 25, 15, tzinfo=UTC)
 
 
 def test_a_viewer_cannot_write_posts(cast: Cast, api, account) -> None:  # type: ignore[no-untyped-def]

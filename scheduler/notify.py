@@ -1,0 +1,267 @@
+"""Tell people what happened: a Notification row under the bell, and an e-mail.
+
+Each function takes ids, so the engine can call it from a worker, and is idempotent
+per event: calling it twice for the same failure, decision or mention creates no
+second row and sends no second e-mail. An event is named by the notification's
+kind and link (a comment's anchor is unique), and for things that can happen again
+to the same object (a delivery failing after a retry, an account expiring after a
+reconnect) by the time the object last changed: a notification made since then
+already told the person.
+
+E-mails leave after the surrounding transaction commits, so nobody is told about
+something that was rolled back. They hold the message and a link, never a token.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Min
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from channels.models import SocialAccount
+from scheduler.models import Comment, Delivery, Membership, Notification, Post, User
+
+logger = logging.getLogger(__name__)
+
+Kind = Notification.Kind
+S = Delivery.State
+
+
+def approval_needed(post_id: int) -> list[Notification]:
+    """Ask the workspace's approvers to look at a post awaiting approval."""
+    with transaction.atomic():
+        post = Post.objects.select_for_update().select_related("author").get(pk=post_id)
+        since = post.deliveries.filter(state=S.AWAITING_APPROVAL).aggregate(t=Min("updated_at"))
+        if since["t"] is None:
+            return []  # nothing awaits approval (any more)
+        approvers = _members(post.workspace_id, Membership.CAN_SCHEDULE, exclude=post.author_id)
+        message = _("%(author)s asks for approval: “%(text)s”") % {
+            "author": _name(post.author),
+            "text": _excerpt(post.text),
+        }
+        url = reverse("post-detail", args=[post.pk]) + "#review"
+        return _create(post.workspace_id, approvers, Kind.APPROVAL_NEEDED, message, url, since["t"])
+
+
+# Translated when used, in the language active then.
+DECISIONS = {
+    Comment.Kind.APPROVED: (
+        Kind.APPROVED,
+        gettext_noop("%(actor)s approved your post “%(text)s”."),
+    ),
+    Comment.Kind.REJECTED: (
+        Kind.REJECTED,
+        gettext_noop("%(actor)s rejected your post “%(text)s”: %(body)s"),
+    ),
+    Comment.Kind.CHANGES_REQUESTED: (
+        Kind.CHANGES_REQUESTED,
+        gettext_noop("%(actor)s asked for changes to your post “%(text)s”: %(body)s"),
+    ),
+}
+
+
+def decided(comment_id: int) -> list[Notification]:
+    """Tell a post's author that it was approved, rejected or sent back for changes."""
+    with transaction.atomic():
+        comment = _lock_comment(comment_id)
+        if comment.kind not in DECISIONS:
+            return []
+        kind, text = DECISIONS[comment.kind]
+        post = comment.post
+        authors = _members(post.workspace_id, None, only=post.author_id, exclude=comment.author_id)
+        message = _(text) % _comment_words(comment)
+        return _create(post.workspace_id, authors, kind, message, _comment_url(comment))
+
+
+def mentioned(comment_id: int) -> list[Notification]:
+    """Tell each person named with @username in a comment (but not its author)."""
+    with transaction.atomic():
+        comment = _lock_comment(comment_id)
+        ids = [u.pk for u in comment.mentions.all() if u.pk != comment.author_id]
+        people = _members(comment.post.workspace_id, None, only=ids)
+        message = _("%(actor)s mentioned you on “%(text)s”: %(body)s") % _comment_words(comment)
+        return _create(
+            comment.post.workspace_id, people, Kind.MENTIONED, message, _comment_url(comment)
+        )
+
+
+def delivery_failed(delivery_id: int) -> list[Notification]:
+    """Tell the post's author and the workspace's owners and admins that a delivery
+    failed or needs a person to decide; call it after the transition."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("post__author", "account")
+            .get(pk=delivery_id)
+        )
+        if delivery.state not in (S.FAILED, S.NEEDS_ATTENTION):
+            return []
+        post = delivery.post
+        words = {
+            "text": _excerpt(post.text),
+            "account": delivery.account.name,
+            "error": Truncator(delivery.last_error).chars(200) or _("no reason given"),
+        }
+        if delivery.state == S.FAILED:
+            message = _("Post “%(text)s” failed on %(account)s: %(error)s") % words
+        else:
+            message = _("Post “%(text)s” needs attention on %(account)s: %(error)s") % words
+        people = _members(post.workspace_id, Membership.CAN_MANAGE_ACCOUNTS, also=post.author_id)
+        url = reverse("post-detail", args=[post.pk]) + f"#delivery-{delivery.pk}"
+        return _create(
+            post.workspace_id, people, Kind.DELIVERY_FAILED, message, url, delivery.updated_at
+        )
+
+
+def account_needs_reconnect(account_id: int) -> list[Notification]:
+    """Tell the workspace's owners and admins that an account must be reconnected;
+    call it after marking the account."""
+    with transaction.atomic():
+        account = SocialAccount.objects.select_for_update().get(pk=account_id)
+        if account.status != SocialAccount.Status.NEEDS_RECONNECT:
+            return []
+        message = _(
+            "%(account)s needs reconnecting; its posts are on hold until then. %(detail)s"
+        ) % {"account": account.name, "detail": account.status_detail}
+        people = _members(account.workspace_id, Membership.CAN_MANAGE_ACCOUNTS)
+        url = reverse("accounts") + f"#account-{account.pk}"
+        # A reconnect saves the account (updated_at); marking it does not, so a
+        # notification made since the last connect has told about this expiry.
+        return _create(
+            account.workspace_id,
+            people,
+            Kind.ACCOUNT_NEEDS_RECONNECT,
+            message.strip(),
+            url,
+            account.updated_at,
+        )
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def _members(
+    workspace_id: int,
+    roles: Iterable[str] | None,
+    *,
+    only: int | Iterable[int] | None = None,
+    also: int | None = None,
+    exclude: int | None = None,
+) -> list[User]:
+    """Active members of the workspace: with one of `roles`, or among `only`, plus `also`."""
+    roles = set(roles or ())
+    listed = {only} if isinstance(only, int) else set(only or ())
+    if also is not None:
+        listed.add(also)
+    memberships = Membership.objects.filter(workspace_id=workspace_id, user__is_active=True)
+    return [
+        m.user
+        for m in memberships.select_related("user").order_by("user__username")
+        if (m.role in roles or m.user_id in listed) and m.user_id != exclude
+    ]
+
+
+def _create(
+    workspace_id: int,
+    people: list[User],
+    kind: str,
+    message: str,
+    url: str,
+    since: datetime | None = None,
+) -> list[Notification]:
+    """Make one notification per person not yet told about this event, e-mail them on commit."""
+    told = Notification.objects.filter(user__in=people, kind=kind, url=url)
+    if since is not None:
+        told = told.filter(created_at__gte=since)
+    already = set(told.values_list("user_id", flat=True))
+    message = Truncator(message).chars(500)
+    made = Notification.objects.bulk_create(
+        Notification(user=u, workspace_id=workspace_id, kind=kind, message=message, url=url)
+        for u in people
+        if u.pk not in already
+    )
+    if made:
+        transaction.on_commit(partial(send_emails, [n.pk for n in made]))
+    return made
+
+
+def send_emails(notification_ids: list[int]) -> int:
+    """E-mail each notification not e-mailed yet; return how many went out."""
+    sent = 0
+    rows = Notification.objects.filter(pk__in=notification_ids, emailed_at=None)
+    for n in rows.select_related("user", "workspace"):
+        if not n.user.email:
+            continue
+        # Claim first, so a second caller cannot send the same e-mail.
+        if not Notification.objects.filter(pk=n.pk, emailed_at=None).update(
+            emailed_at=timezone.now()
+        ):
+            continue
+        try:
+            send_mail(
+                subject=Truncator(f"[SMO] {n.message}").chars(120),
+                message=_email_body(n),
+                from_email=None,
+                recipient_list=[n.user.email],
+            )
+        except (OSError, smtplib.SMTPException):
+            logger.exception("notification %s: could not send the e-mail", n.pk)
+            Notification.objects.filter(pk=n.pk).update(emailed_at=None)
+            continue
+        sent += 1
+    return sent
+
+
+def _email_body(n: Notification) -> str:
+    lines = [
+        n.message,
+        "",
+        _("Open it: %(url)s") % {"url": settings.SMO_PUBLIC_URL.rstrip("/") + n.url},
+        "",
+        "-- ",
+        _("You get this e-mail as a member of %(workspace)s on SMO.")
+        % {"workspace": n.workspace.name},
+        _("All your notifications: %(url)s")
+        % {"url": settings.SMO_PUBLIC_URL.rstrip("/") + reverse("notifications")},
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _lock_comment(comment_id: int) -> Comment:
+    return (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("post", "author")
+        .get(pk=comment_id)
+    )
+
+
+def _comment_url(comment: Comment) -> str:
+    return reverse("post-detail", args=[comment.post_id]) + f"#comment-{comment.pk}"
+
+
+def _comment_words(comment: Comment) -> dict[str, str]:
+    return {
+        "actor": _name(comment.author),
+        "text": _excerpt(comment.post.text),
+        "body": Truncator(comment.body).chars(200),
+    }
+
+
+def _name(user: User | None) -> str:
+    return user.username if user is not None else _("Someone")
+
+
+def _excerpt(text: str) -> str:
+    return Truncator(" ".join(text.split())).chars(60)
