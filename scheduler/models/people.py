@@ -20,6 +20,8 @@ class User(AbstractUser):
     timezone = models.CharField(
         max_length=64, default=_default_timezone, validators=[validate_timezone]
     )
+    # A code from settings.LANGUAGES; empty follows the browser's language.
+    language = models.CharField(max_length=10, blank=True)
 
     @property
     def zone(self) -> ZoneInfo:

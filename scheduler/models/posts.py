@@ -16,12 +16,39 @@ class Campaign(models.Model):
     description = models.TextField(blank=True)
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
+    # Default UTM parameters added to every link in the campaign's posts:
+    # {"source": ..., "medium": ..., "campaign": ..., "term": ..., "content": ...}.
+    utm = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["workspace", "name"], name="campaign_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Audience(models.Model):
+    """A group a message is tailored to: its own time zone, language and regions."""
+
+    workspace = models.ForeignKey(
+        "scheduler.Workspace", on_delete=models.CASCADE, related_name="audiences"
+    )
+    name = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64)
+    locale = models.CharField(max_length=20, blank=True)  # e.g. "sv-SE"
+    regions = models.JSONField(default=list, blank=True)  # ISO 3166 codes, e.g. ["SE", "NO"]
+    # Network targeting where a network takes it, e.g. {"facebook": {"countries": ["SE"]}}.
+    targeting = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="audience_name_unique")
         ]
 
     def __str__(self) -> str:
@@ -97,6 +124,20 @@ class Post(models.Model):
     # Per-network versions of the text, {"x": {"text": "..."}}; a network
     # without one gets `text`.
     overrides = models.JSONField(default=dict, blank=True)
+    # Audience variants are posts of their own (text, media, accounts, time),
+    # grouped under the post they vary, each for one audience.
+    variant_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="variants"
+    )
+    audience = models.ForeignKey(
+        Audience, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    # A repeating post: the RRULE it was made from, and the first post of the
+    # series on each of the others (each occurrence is a post of its own).
+    recurrence = models.CharField(max_length=500, blank=True)
+    repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="repeats"
+    )
     # Took the next free slot of its accounts' posting schedules ("add to
     # queue"); reordering the queue moves only these.
     from_queue = models.BooleanField(default=False)
