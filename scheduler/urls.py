@@ -22,4 +22,8 @@ urlpatterns = [
     path("", include("scheduler.views.pause")),
     path("", include("scheduler.views.failures")),
     path("", include("scheduler.views.imports")),
+    path("", include("scheduler.views.profile")),
+    path("", include("scheduler.views.variants")),
+    path("", include("scheduler.views.audiences")),
+    path("", include("scheduler.views.campaigns")),
 ]

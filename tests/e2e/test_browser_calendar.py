@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -104,20 +105,21 @@ def test_person_drags_a_post_to_another_day_and_opens_it(
 
 
 def test_a_refused_move_says_why(live_server: Any, owner: Membership, page: Page) -> None:
-    account = SandboxAccountFactory(workspace=owner.workspace)
-    today = timezone.now().astimezone(ZONE).date()
-    day = today + timedelta(days=1)
-    moving = post(owner, "Tomorrow's news", local(day, 9), [account])
-    yesterday = today - timedelta(days=1)
+    # A Wednesday, so yesterday and tomorrow are both in the week on screen.
+    wednesday = datetime(2026, 12, 2, 12, tzinfo=ZONE)
+    with time_machine.travel(wednesday, tick=True):
+        account = SandboxAccountFactory(workspace=owner.workspace)
+        today = wednesday.date()
+        day = today + timedelta(days=1)
+        moving = post(owner, "Tomorrow's news", local(day, 9), [account])
+        yesterday = today - timedelta(days=1)
 
-    log_in(page, live_server.url)
-    page.goto(f"{live_server.url}/calendar/?view=week&date={day:%Y-%m-%d}")
-    target = page.locator(f'.cal-slot[data-date="{yesterday:%Y-%m-%d}"][data-hour="9"]')
-    if target.count() == 0:  # yesterday was last week: nothing in the past to drop on
-        pytest.skip("yesterday is not in this week")
-    page.locator(f'.cal-chip[data-post="{moving.pk}"]').drag_to(target)
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}/calendar/?view=week&date={day:%Y-%m-%d}")
+        target = page.locator(f'.cal-slot[data-date="{yesterday:%Y-%m-%d}"][data-hour="9"]')
+        page.locator(f'.cal-chip[data-post="{moving.pk}"]').drag_to(target)
 
-    expect(page.get_by_role("status")).to_contain_text("This time is in the past.")
+        expect(page.get_by_role("status")).to_contain_text("This time is in the past.")
     assert moving.deliveries.get().scheduled_at == local(day, 9)
 
 
