@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from scheduler import media, meters, posts
+from scheduler import media, meters, posts, recurrence
 from scheduler.forms import OVERRIDE_PREFIX, THREAD_BREAK, ComposeForm
 from scheduler.models import MediaAsset, Membership, Post
 from scheduler.views.access import workspace_page
+from scheduler.views.variants import RepeatForm
 
 
 @workspace_page("can_write")
@@ -25,32 +26,44 @@ def compose(request: HttpRequest) -> HttpResponse:
     if source is not None:
         initial.update(_copy_of(source))
     form = ComposeForm(request.POST or None, membership=membership, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    repeating = request.method == "POST" and request.POST.get("repeat_on") == "on"
+    repeat = RepeatForm(request.POST if repeating else None, prefix="repeat")
+    repeat_ok = not repeating or repeat.is_valid()  # its errors show beside the form's
+    if request.method == "POST" and form.is_valid() and repeat_ok:
         data = form.cleaned_data
         try:
-            post = posts.create_post(
-                membership,
-                posts.PostInput(
-                    text=data["text"],
-                    accounts=list(data["accounts"]),
-                    scheduled_at=data["scheduled_at"],
-                    publish_now=data["when"] == "now",
-                    campaign=data["campaign"],
-                    link=data["link"] or "",
-                    first_comment=data["first_comment"],
-                    thread=data["thread"],
-                    media=data["media"],
-                    overrides=form.overrides(),
-                ),
+            what = posts.PostInput(
+                text=data["text"],
+                accounts=list(data["accounts"]),
+                scheduled_at=data["scheduled_at"],
+                publish_now=data["when"] == "now",
+                campaign=data["campaign"],
+                link=data["link"] or "",
+                first_comment=data["first_comment"],
+                thread=data["thread"],
+                media=data["media"],
+                overrides=form.overrides(),
             )
+            if repeating:
+                series = recurrence.create_series(membership, what, repeat.cleaned_data["rule"])
+                post = series[0]
+            else:
+                post = posts.create_post(membership, what)
         except posts.PostErrors as exc:
             form.add_post_errors(exc.errors)
+        except recurrence.RuleError as exc:
+            repeat.add_error(None, str(exc))
         else:
-            messages.success(request, _("Post saved."))
+            if repeating:
+                messages.success(request, _("Saved a series of %(n)s posts.") % {"n": len(series)})
+            else:
+                messages.success(request, _("Post saved."))
             return redirect("post-detail", pk=post.pk)
-    status = 400 if form.is_bound and form.errors else 200
+    status = 400 if form.is_bound and (form.errors or repeat.errors) else 200
     context = {
         "form": form,
+        "repeat": repeat,
+        "repeating": repeating,
         "meters": meters.for_form(form),
         "picked": picked_media(form),
         "copied_from": source,
