@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from channels.adapters.base import Content, Credentials, MediaItem
 from channels.models import SocialAccount
 from scheduler import media_links
@@ -34,7 +36,15 @@ def post_content(post: Post, assets: list[MediaAsset] | None = None, network: st
 
 
 def content_for(delivery: Delivery) -> Content:
-    return post_content(delivery.post, network=delivery.account.network)
+    # Imported here: scheduler.variants builds on scheduler.posts, which needs this module.
+    from scheduler import variants
+
+    network = delivery.account.network
+    found = post_content(delivery.post, network=network)
+    countries = variants.targeting_for(delivery.post, network).get("countries") or []
+    if countries:
+        found = replace(found, countries=tuple(str(c) for c in countries))  # type: ignore[union-attr]
+    return found
 
 
 def credentials_for(account: SocialAccount) -> Credentials:

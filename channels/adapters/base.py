@@ -48,6 +48,9 @@ class Content:
     link: str = ""
     first_comment: str = ""
     thread: tuple[str, ...] = ()
+    # ISO 3166 country codes of an audience variant, for networks that can
+    # show a post only there (Facebook Pages); others ignore it.
+    countries: tuple[str, ...] = ()
 
     @property
     def fingerprint(self) -> str:

@@ -178,15 +178,20 @@ class FacebookAdapter(Adapter):
                     f"{page_id}/videos", files={"source": source}, description=message
                 )
             return created_id(answer, self.display_name)
-        if len(images) == 1:
+        if len(images) == 1 and not content.countries:
             with _opened(images[0]) as source:
                 answer = client.post(
                     f"{page_id}/photos", Call.CREATE, files={"source": source}, caption=message
                 )
             return created_id(answer, self.display_name, "post_id", "id")
         if images:
-            return self._album(client, page_id, images, message, progress)
-        params = {"message": message, **({"link": content.link} if content.link else {})}
+            # With targeting, even one photo goes through /feed, which takes it.
+            return self._album(client, page_id, images, message, progress, _targeting(content))
+        params = {
+            "message": message,
+            **({"link": content.link} if content.link else {}),
+            **_targeting(content),
+        }
         return created_id(client.post(f"{page_id}/feed", Call.CREATE, **params), self.display_name)
 
     def _album(
@@ -196,6 +201,7 @@ class FacebookAdapter(Adapter):
         images: list[MediaItem],
         message: str,
         progress: Progress,
+        targeting: dict[str, str],
     ) -> str:
         """Upload each photo unpublished, then post them together (platforms.md §2)."""
         photo_ids: list[str] = list(progress.get("photo_ids") or [])
@@ -212,7 +218,9 @@ class FacebookAdapter(Adapter):
             f"attached_media[{i}]": json.dumps({"media_fbid": photo_id})
             for i, photo_id in enumerate(photo_ids)
         }
-        answer = client.post(f"{page_id}/feed", Call.CREATE, message=message, **attached)
+        answer = client.post(
+            f"{page_id}/feed", Call.CREATE, message=message, **attached, **targeting
+        )
         return created_id(answer, self.display_name)
 
     def _published(
@@ -256,6 +264,17 @@ class FacebookAdapter(Adapter):
             ):
                 return str(comment["id"])
         return None
+
+
+def _targeting(content: Content) -> dict[str, str]:
+    """Show the post only in the audience's countries (Graph `targeting` on /feed).
+
+    Unlike `feed_targeting`, which only ranks, `targeting` restricts who can see
+    the post. Videos take no targeting here; the composer says so.
+    """
+    if not content.countries:
+        return {}
+    return {"targeting": json.dumps({"geo_locations": {"countries": list(content.countries)}})}
 
 
 def _message(content: Content) -> str:

@@ -3,6 +3,7 @@ answer, an expired token, a rate limit and Instagram's daily cap do to a deliver
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -215,3 +216,22 @@ def test_with_a_third_of_calls_failing_every_post_goes_out_exactly_once(
     assert sorted(texts) == sorted(f"Daily special number {n}" for n in range(15))
     failed_calls = [r for r in x.requests if r.path == "/2/tweets" and r.method == "POST"]
     assert len(failed_calls) > 15  # the knob did bite: some creates were answered 503
+
+
+def test_a_facebook_variant_for_an_audience_is_shown_only_in_its_countries(
+    graph: FakeGraph, sent: Any
+) -> None:
+    from scheduler.models import Audience
+
+    delivery = graph_delivery("facebook", "1001")
+    audience = Audience.objects.create(
+        workspace=delivery.post.workspace,
+        name="Nordics",
+        timezone="Europe/Stockholm",
+        targeting={"facebook": {"countries": ["SE", "NO"]}},
+    )
+    delivery.post.audience = audience
+    delivery.post.save()
+    assert engine.publish(delivery.pk) == "published"
+    [call] = graph.calls("POST", "/1001/feed")
+    assert json.loads(call.params["targeting"]) == {"geo_locations": {"countries": ["SE", "NO"]}}
