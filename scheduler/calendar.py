@@ -26,6 +26,10 @@ SHOWN_STATES = [s for s in S if s not in (S.DRAFT, S.CANCELLED)]
 VIEWS = ("month", "week", "list")
 # The month grid shows this many posts a day, then "+N more" (the list view has them all).
 DAY_LIMIT = 4
+# The week view shows this many posts an hour, then "+N more" (to the list view).
+SLOT_LIMIT = 2
+# The list view pages its posts (a variant goes with its post).
+PAGE_SIZE = 100
 # The week view always shows these hours, and widens to fit earlier or later posts.
 DAY_HOURS = (8, 20)
 
@@ -95,11 +99,19 @@ class Period:
 
 @dataclass
 class Entry:
-    """One post at one time: its deliveries to each account, shown as one chip."""
+    """One post at one time: its deliveries to each account, shown as one chip.
+
+    Built from light rows first (ids and times only); `attach` loads the deliveries of
+    the entries a page actually shows, so a busy month costs what its screen shows.
+    """
 
     post_id: int
     at: datetime  # local
-    deliveries: list[Delivery]
+    ids: list[int]
+    parent_id: int | None = None  # the post this one is an audience variant of
+    deliveries: list[Delivery] = field(default_factory=list)
+    # Audience variants of this post, shown with it rather than as chips of their own.
+    variants: list[Entry] = field(default_factory=list)
 
     @property
     def post(self):  # type: ignore[no-untyped-def]
@@ -118,6 +130,14 @@ class Entry:
         """Something is left to reschedule and nothing is on its way out."""
         states = {d.state for d in self.deliveries}
         return bool(states & set(engine.PENDING)) and not states & set(IN_FLIGHT)
+
+    @property
+    def variant_names(self) -> str:
+        """The variants' audiences and times, for the chip's tooltip."""
+        return ", ".join(
+            f"{v.post.audience.name if v.post.audience else v.post_id} {v.at:%H:%M}"
+            for v in self.variants
+        )
 
 
 @dataclass
@@ -143,18 +163,20 @@ CHIP_FIELDS = (
     "account_id",
     "post__text",
     "post__scheduled_at",
+    "post__variant_of",
     "post__campaign__name",
     "post__campaign__color",
     "post__author__username",
+    "post__audience__name",
     "account__name",
     "account__network",
 )
+ORDER = ("scheduled_at", "post_id", "account__network", "account__name", "id")
 
 
-def deliveries(
+def _in_period(
     workspace: Workspace, filters: Filters, start: datetime, end: datetime
 ) -> QuerySet[Delivery]:
-    """Every delivery on the calendar in [start, end), in time order, with what a chip shows."""
     qs = Delivery.objects.filter(
         post__workspace=workspace,
         scheduled_at__gte=start,
@@ -169,21 +191,69 @@ def deliveries(
         qs = qs.filter(state=filters.state)
     if filters.author is not None:
         qs = qs.filter(post__author_id=filters.author)
+    return qs.order_by(*ORDER)
+
+
+def _with_chip_fields(qs: QuerySet[Delivery]) -> QuerySet[Delivery]:
     # Only what a chip or an export shows: decrypting every account's credentials
     # (an encrypted field) cost more than the rest of a 5,000-post month together.
-    return (
-        qs.select_related("post", "post__campaign", "post__author", "account")
-        .only(*CHIP_FIELDS)
-        .order_by("scheduled_at", "post_id", "account__network", "account__name", "id")
+    return qs.select_related(
+        "post", "post__campaign", "post__author", "post__audience", "account"
+    ).only(*CHIP_FIELDS)
+
+
+def deliveries(
+    workspace: Workspace, filters: Filters, start: datetime, end: datetime
+) -> QuerySet[Delivery]:
+    """Every delivery on the calendar in [start, end), in time order, with what a chip shows."""
+    return _with_chip_fields(_in_period(workspace, filters, start, end))
+
+
+def entries(
+    workspace: Workspace, filters: Filters, start: datetime, end: datetime, tz: ZoneInfo
+) -> list[Entry]:
+    """The entries in [start, end) in time order, variants folded into their posts.
+
+    One light query (ids and times); call `attach` on the entries shown. A variant whose
+    post is not in the period (or is filtered out) keeps an entry of its own.
+    """
+    rows = _in_period(workspace, filters, start, end).values_list(
+        "id", "scheduled_at", "post_id", "post__variant_of_id"
     )
-
-
-def entries(rows: QuerySet[Delivery] | list[Delivery], tz: ZoneInfo) -> list[Entry]:
-    """Group deliveries (in time order) into one entry per post and time."""
-    return [
-        Entry(post_id=post_id, at=when.astimezone(tz), deliveries=list(group))
-        for (when, post_id), group in groupby(rows, key=lambda d: (d.scheduled_at, d.post_id))
+    found = [
+        Entry(post_id=post_id, at=when.astimezone(tz), ids=[r[0] for r in group], parent_id=parent)
+        for (when, post_id, parent), group in groupby(rows, key=lambda r: (r[1], r[2], r[3]))
     ]
+    first: dict[int, Entry] = {}
+    for entry in found:
+        first.setdefault(entry.post_id, entry)
+    top = []
+    for entry in found:
+        parent = first.get(entry.parent_id) if entry.parent_id else None
+        if parent is not None and parent is not entry:
+            parent.variants.append(entry)
+        else:
+            top.append(entry)
+    return top
+
+
+def attach(shown: list[Entry], workspace: Workspace, filters: Filters, everything: bool) -> None:
+    """Load the deliveries of the `shown` entries and their variants (one query).
+
+    `everything` says the entries are all there are in the period, so the period's own
+    query serves without a long list of ids.
+    """
+    every = [x for e in shown for x in (e, *e.variants)]
+    ids = [i for x in every for i in x.ids]
+    if not ids:
+        return
+    qs = Delivery.objects.filter(id__in=ids)
+    if everything:
+        first, last = min(x.at for x in every), max(x.at for x in every)
+        qs = _in_period(workspace, filters, first, last + timedelta(microseconds=1))
+    by_id = {d.pk: d for d in _with_chip_fields(qs)}
+    for x in every:
+        x.deliveries = [by_id[i] for i in x.ids]
 
 
 def days(period: Period, found: list[Entry], today: date) -> list[Day]:
@@ -214,6 +284,14 @@ class Slot:
     hour: int
     entries: list[Entry]
 
+    @property
+    def shown(self) -> list[Entry]:
+        return self.entries[:SLOT_LIMIT]
+
+    @property
+    def hidden(self) -> int:
+        return max(0, len(self.entries) - SLOT_LIMIT)
+
 
 @dataclass
 class WeekDay:
@@ -232,6 +310,36 @@ def week_grid(week: list[Day]) -> tuple[list[int], list[WeekDay]]:
         for day in week
     ]
     return hours, grid
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the list view: entries [start, end) of `total`."""
+
+    number: int
+    pages: int
+    start: int
+    end: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page(found: list[Entry], number: int | None, anchor: date) -> Page:
+    """The page asked for, or else the one that holds the anchor day (or the first after it)."""
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    if number is None:
+        index = next((i for i, e in enumerate(found) if e.at.date() >= anchor), len(found) - 1)
+        number = max(0, index) // PAGE_SIZE + 1
+    number = min(max(1, number), pages)
+    start = (number - 1) * PAGE_SIZE
+    return Page(number, pages, start, min(start + PAGE_SIZE, len(found)), len(found))
 
 
 # --- Exports ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from channels.adapters.base import Content, Credentials, MediaItem
 from channels.models import SocialAccount
-from scheduler import media_links
+from scheduler import media_links, utm
 from scheduler.models import Delivery, MediaAsset, Post
 
 
@@ -24,14 +24,17 @@ def media_item(asset: MediaAsset) -> MediaItem:
 
 
 def post_content(post: Post, assets: list[MediaAsset] | None = None, network: str = "") -> Content:
+    """What the post sends to `network`: its own text there, and every link
+    tagged with the campaign's UTM defaults."""
     if assets is None:
         assets = [a.asset for a in post.attachments.select_related("asset")]
+    tags = post.campaign.utm if post.campaign_id else None  # type: ignore[union-attr]
     return Content(
-        text=post.text_for(network) if network else post.text,
+        text=utm.tag_text(post.text_for(network) if network else post.text, tags),
         media=tuple(media_item(a) for a in assets),
-        link=post.link,
-        first_comment=post.first_comment,
-        thread=tuple(post.thread),
+        link=utm.tag(post.link, tags),
+        first_comment=utm.tag_text(post.first_comment, tags),
+        thread=tuple(utm.tag_text(part, tags) for part in post.thread),
     )
 
 

@@ -126,7 +126,21 @@ class ComposeForm(forms.Form):
             data.get("link") or "",
             data.get("first_comment", ""),
             data.get("thread") or [],
+            utm=self.utm(),
         )
+
+    def utm(self) -> dict[str, object] | None:
+        """The chosen campaign's UTM defaults, which tag every link of the post."""
+        if hasattr(self, "cleaned_data"):
+            campaign = self.cleaned_data.get("campaign")
+        else:
+            raw = self.data.get("campaign", "") if self.is_bound else ""
+            campaign = (
+                self.fields["campaign"].queryset.filter(pk=raw).first()  # type: ignore[attr-defined]
+                if str(raw).isdigit()
+                else None
+            )
+        return dict(campaign.utm) if campaign and campaign.utm else None
 
     def typed(self) -> tuple[Any, list[SocialAccount], dict[str, dict[str, str]]]:
         """The content, accounts and per-network texts as typed, valid or not,
@@ -149,6 +163,7 @@ class ComposeForm(forms.Form):
             data.get("link", "").strip(),
             data.get("first_comment", ""),
             split_thread(data.get("thread", "")),
+            utm=self.utm(),
         )
         overrides = {
             n: {"text": data.get(OVERRIDE_PREFIX + n, "")}
@@ -164,7 +179,9 @@ class ComposeForm(forms.Form):
             # Show what each network would refuse now, beside any time problem,
             # rather than one problem per save.
             self.add_post_errors(
-                posts.content_problems(self.draft(), list(data["accounts"]), self.overrides())
+                posts.content_problems(
+                    self.draft(), list(data["accounts"]), self.overrides(), self.utm()
+                )
             )
         if data.get("when") != "schedule":
             return data

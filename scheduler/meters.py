@@ -13,6 +13,7 @@ from channels.adapters.base import Content, MediaItem
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
 from scheduler.posts import override_text
+from scheduler.utm import tag_text
 
 if TYPE_CHECKING:
     from scheduler.forms import ComposeForm
@@ -53,6 +54,7 @@ def measure(
     content: Content,
     accounts: list[SocialAccount],
     overrides: dict[str, dict[str, str]] | None = None,
+    utm: dict[str, object] | None = None,
 ) -> list[Meter]:
     by_network: dict[str, list[SocialAccount]] = {}
     for account in accounts:
@@ -60,7 +62,7 @@ def measure(
     found = []
     for network in sorted(by_network):
         adapter = get_adapter(network)
-        own = override_text(overrides, network)
+        own = tag_text(override_text(overrides, network), utm)
         checked = replace(content, text=own) if own else content
         problems = tuple(
             p.message
@@ -89,8 +91,9 @@ def measure(
 def for_form(form: ComposeForm) -> list[Meter]:
     """Meters for the networks chosen in `form`, or all on offer before a choice."""
     content, accounts, overrides = form.typed()
+    utm = form.utm()
     if accounts:
-        return measure(content, accounts, overrides)
+        return measure(content, accounts, overrides, utm)
     # Before a choice: a counter for each network on offer, and no preview.
     offered = list({a.network: a for a in form.offered}.values())
-    return [replace(m, accounts=()) for m in measure(content, offered, overrides)]
+    return [replace(m, accounts=()) for m in measure(content, offered, overrides, utm)]

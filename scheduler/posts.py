@@ -8,6 +8,7 @@ the fan-out to one Delivery per account, and changes delivery state only through
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from channels.adapters.base import Content
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
 from scheduler import engine, notify
+from scheduler import utm as utm_tags
 from scheduler.content import media_item
 from scheduler.models import Campaign, Delivery, MediaAsset, Membership, Post, PostMedia
 
@@ -52,7 +54,14 @@ class PostInput:
     overrides: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def content(self) -> Content:
-        return draft_content(self.text, self.media, self.link, self.first_comment, self.thread)
+        return draft_content(
+            self.text,
+            self.media,
+            self.link,
+            self.first_comment,
+            self.thread,
+            utm=self.campaign.utm if self.campaign else None,
+        )
 
 
 def draft_content(
@@ -61,13 +70,15 @@ def draft_content(
     link: str = "",
     first_comment: str = "",
     thread: list[str] | tuple[str, ...] = (),
+    utm: Mapping[str, object] | None = None,
 ) -> Content:
+    """The content as a network will get it; `utm` tags every link (the campaign's)."""
     return Content(
-        text=text,
+        text=utm_tags.tag_text(text, utm),
         media=tuple(media_item(m) for m in media),
-        link=link,
-        first_comment=first_comment,
-        thread=tuple(thread),
+        link=utm_tags.tag(link, utm),
+        first_comment=utm_tags.tag_text(first_comment, utm),
+        thread=tuple(utm_tags.tag_text(part, utm) for part in thread),
     )
 
 
@@ -102,6 +113,7 @@ def content_problems(
     content: Content,
     accounts: list[SocialAccount],
     overrides: dict[str, dict[str, str]] | None = None,
+    utm: Mapping[str, object] | None = None,
 ) -> dict[str, list[str]]:
     """Ask each target network's adapter what it would refuse.
 
@@ -114,7 +126,7 @@ def content_problems(
     if any(not part.strip() for part in content.thread):
         errors["thread"].append(_("A post in the thread is empty."))
     for account in accounts:
-        own = override_text(overrides, account.network)
+        own = utm_tags.tag_text(override_text(overrides, account.network), utm)
         checked = replace(content, text=own) if own else content
         for problem in get_adapter(account.network).validate(checked):
             if problem.code == "empty" and errors.get("text"):
@@ -145,7 +157,12 @@ def create_post(membership: Membership, data: PostInput) -> Post:
     now = timezone.now()
     when = now if data.publish_now else data.scheduled_at
     errors = {
-        **content_problems(data.content(), data.accounts, data.overrides),
+        **content_problems(
+            data.content(),
+            data.accounts,
+            data.overrides,
+            data.campaign.utm if data.campaign else None,
+        ),
         **check_time(when, now),
     }
     if not data.accounts:
@@ -211,10 +228,13 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
     accounts = list(accounts) if isinstance(accounts, list) else [d.account for d in deliveries]
     timing_changed = "scheduled_at" in changes or changes.get("publish_now")
     when = now if changes.get("publish_now") else changes.get("scheduled_at", post.scheduled_at)
+    campaign = changes["campaign"] if "campaign" in changes else post.campaign
+    tags = campaign.utm if campaign else None  # type: ignore[union-attr]
     errors = content_problems(
-        draft_content(text, media, link, first_comment, thread),
+        draft_content(text, media, link, first_comment, thread, utm=tags),
         accounts,
         overrides,  # type: ignore[arg-type]
+        tags,
     )
     if timing_changed:
         errors.update(check_time(when, now))  # type: ignore[arg-type]

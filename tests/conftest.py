@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -86,6 +87,19 @@ def test_settings(settings) -> None:  # type: ignore[no-untyped-def]
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Start every test in English.
+
+    A request in Swedish leaves Swedish active in its thread afterwards (Django's
+    LocaleMiddleware activates and never deactivates), so without this a test
+    calling code directly would read the language of the test before it.
+    """
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @dataclass

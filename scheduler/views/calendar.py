@@ -63,8 +63,8 @@ def _context(request: HttpRequest, query: QueryDict) -> dict[str, Any]:
             period.first - timedelta(days=period.first.weekday()),
             period.last + timedelta(days=6 - period.last.weekday()),
         )
-    rows = cal.deliveries(membership.workspace, filters, *shown.bounds(tz))
-    days = cal.days(period, cal.entries(rows, tz), today)
+    workspace = membership.workspace
+    found = cal.entries(workspace, filters, *shown.bounds(tz), tz)
     context: dict[str, Any] = {
         "view": view,
         "period": period,
@@ -75,14 +75,34 @@ def _context(request: HttpRequest, query: QueryDict) -> dict[str, Any]:
         "query": query,
         "calendar_query": query.urlencode(),
     }
+    if view == "list":
+        page = cal.page(found, _page_number(query), period.anchor)
+        found = found[page.start : page.end]
+        cal.attach(found, workspace, filters, everything=page.pages == 1)
+        days = cal.days(period, found, today)
+        low = period.first if not page.has_previous else found[0].at.date()
+        high = period.last if not page.has_next else found[-1].at.date()
+        context["page"] = page
+        context["days"] = [
+            d for d in days if d.in_period and (d.entries or (d.today and low <= d.date <= high))
+        ]
+        context["count"] = page.total
+        return context
+    days = cal.days(period, found, today)
     if view == "month":
+        shown_entries = [e for d in days for e in d.shown]
         context["weeks"] = cal.weeks(days)
-    elif view == "week":
-        context["hours"], context["week"] = cal.week_grid(days)
     else:
-        context["days"] = [d for d in days if d.in_period and (d.entries or d.today)]
+        context["hours"], context["week"] = cal.week_grid(days)
+        shown_entries = [e for wd in context["week"] for slot in wd.slots for e in slot.shown]
+    cal.attach(shown_entries, workspace, filters, everything=len(shown_entries) == len(found))
     context["count"] = sum(len(d.entries) for d in days if d.in_period)
     return context
+
+
+def _page_number(query: QueryDict) -> int | None:
+    value = query.get("page", "")
+    return int(value) if value.isdigit() else None
 
 
 def _filter_choices(membership: Membership) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from channels.models import SocialAccount
-from scheduler.models import Delivery, Membership, Post, Role
+from scheduler.models import Audience, Delivery, Membership, Post, Role
 from tests.factories import (
     CampaignFactory,
     DeliveryFactory,
@@ -160,15 +160,28 @@ def _demo(owner: Membership) -> None:
         (4, 19, "Tasting night tickets are live.", [S.SCHEDULED, S.AWAITING_APPROVAL], tasting),
         (9, 11, "Spring menu preview for members.", [S.SCHEDULED], spring),
     ]
+    made = {}
     for offset, hour, text, states, campaign in plan:
         accounts = [cafe, x][: len(states)]
-        post(
+        made[text] = post(
             owner,
             text,
             local(today + timedelta(days=offset), hour),
             accounts,
             states=states,
             campaign=campaign,
+        )
+    # Two audience variants of one post: one chip ("+2 variants"), indented in the list.
+    parent = made["Meet Lina, our new head roaster."]
+    for name, hour in (("Norway", 11), ("Finland", 9)):
+        audience = Audience.objects.create(workspace=owner.workspace, name=name, timezone=ZONE.key)
+        post(
+            owner,
+            f"Meet Lina ({name})",
+            local(today + timedelta(days=2), hour),
+            [cafe],
+            variant_of=parent,
+            audience=audience,
         )
 
 
@@ -194,6 +207,10 @@ def test_every_calendar_view_fits_the_screen(
         width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if width > inner:
             too_wide[view] = (width, inner)
+        if view != "list":
+            expect(page.locator(".cal-variants").first).to_have_text("+2 variants")
+        else:
+            expect(page.locator(".cal-variant")).to_have_count(2)
         if screenshots is not None:
             page.screenshot(
                 path=screenshots / f"calendar-{view}-{size}.png",
