@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from channels.models import SocialAccount
 from scheduler import engine, posts
 from scheduler.localtime import LocalTimeError, to_utc, zone
-from scheduler.models import Audience, Membership, Post
+from scheduler.models import Audience, MediaAsset, Membership, Post
 
 # ISO 3166-1 alpha-2, as in the tz database's iso3166.tab (249 codes).
 REGIONS = frozenset(
@@ -82,12 +82,13 @@ def create_variant(
     audience: Audience,
     text: str,
     accounts: list[SocialAccount],
+    media: list[MediaAsset] | None = None,
 ) -> Post:
     """Make `parent`'s variant for `audience`; raise PostErrors, saving nothing, if it can't.
 
-    The variant shares the parent's campaign, link and media; its text, accounts and
-    time are its own (a parent's per-network texts and thread are in the parent's
-    language, so they stay with it).
+    The variant shares the parent's campaign and link; its text, accounts, media
+    (the parent's unless `media` is given) and time are its own (a parent's
+    per-network texts and thread are in the parent's language, so they stay with it).
     """
     errors: dict[str, list[str]] = {}
     if parent.variant_of_id is not None:
@@ -106,7 +107,11 @@ def create_variant(
         accounts=accounts,
         scheduled_at=when,
         campaign=parent.campaign,
-        media=[a.asset for a in parent.attachments.select_related("asset")],
+        media=(
+            list(media)
+            if media is not None
+            else [a.asset for a in parent.attachments.select_related("asset")]
+        ),
         link=parent.link,
     )
     with transaction.atomic():

@@ -35,7 +35,7 @@ UTM_LABELS = {
 UTM_HINTS = {
     "source": gettext_lazy("Where the visit comes from, e.g. “mastodon” or “newsletter”."),
     "medium": gettext_lazy("The kind of channel, e.g. “social”."),
-    "campaign": gettext_lazy("Left empty: the campaign’s name as a slug, e.g. “spring-menu”."),
+    "campaign": gettext_lazy("Left empty: the campaign’s name as a slug, e.g. “spring-menu”."),  # noqa: RUF001 - typographic apostrophe, as in the other texts
     "term": gettext_lazy("Optional: a keyword."),
     "content": gettext_lazy("Optional: tells apart links to the same page."),
 }

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from channels.models import SocialAccount
 from scheduler import posts, recurrence, variants
-from scheduler.models import Audience, Delivery, Post
+from scheduler.models import Audience, Delivery, MediaAsset, Post
 from scheduler.views.access import workspace_page
 
 WEEKDAY_CHOICES = [
@@ -45,6 +45,13 @@ class VariantForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": gettext_lazy("Choose at least one account.")},
     )
+    media = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Media for this audience"),
+        queryset=MediaAsset.objects,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy("The post's own media are ticked; pick others for this audience."),
+    )
 
     def __init__(self, *args: Any, parent: Post, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,6 +63,23 @@ class VariantForm(forms.Form):
         self.fields["accounts"].queryset = SocialAccount.objects.filter(  # type: ignore[attr-defined]
             workspace_id=parent.workspace_id, status=SocialAccount.Status.ACTIVE
         ).order_by("network", "name")
+        # The workspace's recent media, the post's own among them.
+        recent = MediaAsset.objects.filter(workspace_id=parent.workspace_id).order_by(
+            "-created_at"
+        )[:MEDIA_CHOICES]
+        own = parent.attachments.values_list("asset_id", flat=True)
+        self.fields["media"].queryset = MediaAsset.objects.filter(  # type: ignore[attr-defined]
+            Q(pk__in=list(recent.values_list("pk", flat=True))) | Q(pk__in=list(own))
+        ).order_by("-created_at")
+
+    def chosen_media(self, parent: Post) -> list[MediaAsset]:
+        """The media chosen, in the parent's order first, then newest first."""
+        chosen = list(self.cleaned_data.get("media") or [])
+        order = list(parent.attachments.order_by("position").values_list("asset_id", flat=True))
+        return sorted(chosen, key=lambda m: order.index(m.pk) if m.pk in order else len(order))
+
+
+MEDIA_CHOICES = 30
 
 
 class RepeatForm(forms.Form):
@@ -208,6 +232,7 @@ def variant_new(request: HttpRequest, pk: int) -> HttpResponse:
                     form.cleaned_data["audience"],
                     form.cleaned_data["text"],
                     list(form.cleaned_data["accounts"]),
+                    form.chosen_media(parent),
                 )
             except posts.PostErrors as exc:
                 for field, errors in exc.errors.items():
@@ -225,6 +250,7 @@ def variant_new(request: HttpRequest, pk: int) -> HttpResponse:
                 .first(),
                 "text": parent.text,
                 "accounts": [d.account_id for d in parent.deliveries.all()],
+                "media": list(parent.attachments.values_list("asset_id", flat=True)),
             },
         )
     return render(

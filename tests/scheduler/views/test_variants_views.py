@@ -198,3 +198,56 @@ def test_post_page_and_section_queries_do_not_grow_with_variants(
     ten = _queries(client, url, **HTMX if path else {})
     assert parent.variants.count() == 10
     assert one == ten
+
+
+def test_a_variant_can_have_media_of_its_own(cast, account, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Ticked media go with the variant; the post keeps its own."""
+    from django.core.files.base import ContentFile
+
+    from scheduler.models import Audience, MediaAsset, Post
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def asset(name: str) -> MediaAsset:
+        made = MediaAsset(
+            workspace=cast.workspace,
+            original_name=name,
+            kind="image",
+            mime_type="image/jpeg",
+            size=4,
+        )
+        made.file.save(name, ContentFile(b"\xff\xd8\xff\xe0"))
+        return made
+
+    from scheduler import posts
+
+    summer, winter = asset("summer.jpg"), asset("winter.jpg")
+    parent = posts.create_post(
+        cast.editor,
+        posts.PostInput(
+            "Cold and refreshing",
+            accounts=[account],
+            scheduled_at=datetime(2026, 12, 1, 8, tzinfo=UTC),
+            media=[summer],
+        ),
+    )
+    audience = Audience.objects.create(
+        workspace=cast.workspace, name="Stockholm", timezone="Europe/Stockholm"
+    )
+    client = Client()
+    client.force_login(cast.editor.user)
+    page = client.get(f"/posts/{parent.pk}/variants/new/")
+    assert page.context["form"].initial["media"] == [summer.pk]
+    response = client.post(
+        f"/posts/{parent.pk}/variants/new/",
+        {
+            "audience": audience.pk,
+            "text": "Tastes of summer",
+            "accounts": [account.pk],
+            "media": [winter.pk],
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    variant = Post.objects.get(variant_of=parent)
+    assert [a.asset_id for a in variant.attachments.all()] == [winter.pk]
+    assert [a.asset_id for a in parent.attachments.all()] == [summer.pk]
