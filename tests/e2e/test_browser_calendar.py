@@ -123,6 +123,27 @@ def test_a_refused_move_says_why(live_server: Any, owner: Membership, page: Page
     assert moving.deliveries.get().scheduled_at == local(day, 9)
 
 
+def test_the_month_on_screen_downloads_as_csv_and_icalendar(
+    live_server: Any, owner: Membership, page: Page
+) -> None:
+    account = SandboxAccountFactory(workspace=owner.workspace, name="Northwind Café")
+    today = timezone.now().astimezone(ZONE).date()
+    made = post(owner, "Cardamom buns, Friday", local(today, 23, 30), [account])
+
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/calendar/?view=month&date={today:%Y-%m-%d}")
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    rows = Path(csv_download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 2 and "Cardamom buns, Friday" in rows[1]
+    with page.expect_download() as ics_download:
+        page.get_by_role("link", name="iCalendar").click()
+    ics = Path(ics_download.value.path()).read_text(encoding="utf-8")
+    assert ics.startswith("BEGIN:VCALENDAR") and ics.count("BEGIN:VEVENT") == 1
+    delivery = made.deliveries.get()
+    assert f"UID:delivery-{delivery.pk}@" in ics
+
+
 def _demo(owner: Membership) -> None:
     """A realistic fortnight: campaigns, two networks, each state the calendar shows."""
     cafe = SandboxAccountFactory(workspace=owner.workspace, name="Northwind Café")

@@ -3,10 +3,12 @@ text in its tab, watch each network's counter and preview follow, save, duplicat
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from PIL import Image
 from playwright.sync_api import Page, expect
 
@@ -90,3 +92,45 @@ def test_an_editor_uploads_an_image_gives_x_its_own_text_and_sees_each_preview(
     expect(page.get_by_label("Text", exact=True)).to_have_value(text)
     expect(page.locator(".media-chip")).to_have_count(1)
     assert MediaAsset.objects.count() == 1
+
+
+def test_an_editor_picks_an_image_from_the_library_and_repeats_the_post_weekly(
+    live_server: Any, editor: Membership, page: Page, tmp_path: Path
+) -> None:
+    asset = MediaAsset(
+        workspace=editor.workspace,
+        original_name="buns.jpg",
+        kind="image",
+        mime_type="image/jpeg",
+        width=1080,
+        height=1080,
+        size=0,
+    )
+    data = jpeg_file(tmp_path).read_bytes()
+    asset.size = len(data)
+    asset.file.save("buns.jpg", ContentFile(data))
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/compose/")
+    page.get_by_role("checkbox", name="acmebakery").check()
+    page.get_by_label("Text", exact=True).fill("Fresh buns every Friday")
+    page.get_by_role("button", name="pick from the library").click()
+    page.get_by_role("button", name="Add buns.jpg").click()
+    expect(page.locator(".media-chip")).to_have_count(1)
+    expect(page.locator(".meter[data-network=instagram]")).to_have_class("meter")
+
+    page.get_by_role("radio", name="Schedule").check()
+    page.locator("details.compose-repeat > summary").click()  # open the section
+    page.get_by_role("checkbox", name="Repeat this post").check()
+    page.get_by_label("Repeat", exact=True).select_option("weekly")
+    page.get_by_label("Number of posts").fill("3")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_text("Saved a series of 3 posts.")).to_be_visible()
+    first = Post.objects.get(repeat_of=None)
+    assert first.recurrence.startswith("FREQ=WEEKLY") and first.recurrence.endswith("COUNT=3")
+    times = list(Post.objects.order_by("scheduled_at").values_list("scheduled_at", flat=True))
+    assert [(b - a).days for a, b in pairwise(times)] == [7, 7]
+    assert all(p.attachments.get().asset_id == asset.pk for p in Post.objects.all())
