@@ -42,7 +42,7 @@ S = Delivery.State
 def approval_needed(post_id: int) -> list[Notification]:
     """Ask the workspace's approvers to look at a post awaiting approval."""
     with transaction.atomic():
-        post = Post.objects.select_for_update().select_related("author").get(pk=post_id)
+        post = Post.objects.select_for_update(of=("self",)).select_related("author").get(pk=post_id)
         since = post.deliveries.filter(state=S.AWAITING_APPROVAL).aggregate(t=Min("updated_at"))
         if since["t"] is None:
             return []  # nothing awaits approval (any more)
