@@ -25,7 +25,7 @@ from channels.adapters import base
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
 from scheduler import content, notify, ratebudget, tokens
-from scheduler.models import Delivery, DeliveryAttempt, Workspace
+from scheduler.models import Delivery, DeliveryAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,11 @@ def enqueue_reconcile(delivery_id: int) -> None:
     reconcile_delivery.delay_on_commit(delivery_id)
 
 
+# What publish() and the reconciler read of a delivery, loaded in one query: the
+# account and its workspace (pauses), the post and its campaign (UTM tags).
+DELIVERY_WITH = ("account__workspace", "post__campaign")
+
+
 # --- The dispatcher ----------------------------------------------------------------
 
 
@@ -205,7 +210,7 @@ def dispatch_due(now: datetime | None = None) -> int:
 def publish(delivery_id: int, worker: str = "") -> str:
     """Publish one queued delivery; return what happened, for the log."""
     try:
-        delivery = Delivery.objects.select_related("account", "post").get(pk=delivery_id)
+        delivery = Delivery.objects.select_related(*DELIVERY_WITH).get(pk=delivery_id)
     except Delivery.DoesNotExist:
         logger.info("delivery %s: gone, nothing to publish", delivery_id)
         return "gone"
@@ -250,8 +255,7 @@ def publish(delivery_id: int, worker: str = "") -> str:
         )
         return "failed"
     try:
-        if tokens.expiring(creds):
-            creds = tokens.refresh_account(account.pk, creds)
+        creds = tokens.fresh(account.pk, creds)
         result = adapter.publish(
             creds, payload, str(delivery.idempotency_key), progress_of(delivery)
         )
@@ -292,9 +296,7 @@ def progress_of(delivery: Delivery) -> base.Progress:
 
 def is_paused(account: SocialAccount) -> bool:
     """Say whether a pause (of the account or its workspace) holds its deliveries."""
-    if account.paused_at is not None:
-        return True
-    return Workspace.objects.filter(pk=account.workspace_id, paused_at__isnull=False).exists()
+    return account.paused_at is not None or account.workspace.paused_at is not None
 
 
 def _handle_error(
@@ -433,7 +435,7 @@ def reconcile_stuck(now: datetime | None = None) -> dict[str, int]:
 
 def resolve_unknown(delivery_id: int) -> str:
     """Ask the network whether an unknown delivery's post exists; never post blindly."""
-    delivery = Delivery.objects.select_related("account", "post").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related(*DELIVERY_WITH).get(pk=delivery_id)
     if delivery.state != S.UNKNOWN:
         return "not-unknown"
     account = delivery.account
@@ -449,8 +451,7 @@ def resolve_unknown(delivery_id: int) -> str:
         return "needs-attention"
     try:
         creds = content.credentials_for(account)
-        if tokens.expiring(creds):
-            creds = tokens.refresh_account(account.pk, creds)
+        creds = tokens.fresh(account.pk, creds)
         found = adapter.find_published(
             creds,
             content.content_for(delivery),

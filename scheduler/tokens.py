@@ -33,6 +33,11 @@ def expiring(creds: base.Credentials, now: datetime | None = None) -> bool:
     return creds.expires_at <= now + settings.SMO_TOKEN_REFRESH_MARGIN
 
 
+def fresh(account_id: int, creds: base.Credentials) -> base.Credentials:
+    """Return `creds`, refreshed first if they expire within the margin."""
+    return refresh_account(account_id, creds) if expiring(creds) else creds
+
+
 def refresh_account(account_id: int, stale: base.Credentials) -> base.Credentials:
     """Return fresh credentials for the account whose current ones are `stale`.
 
