@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from channels.fields import EncryptedJSONField
+from channels.words import say
 
 
 class SocialAccount(models.Model):
@@ -32,7 +33,8 @@ class SocialAccount(models.Model):
     # Settings that are not secret (sandbox behaviour, instance URL, page id).
     options = models.JSONField(blank=True, default=dict)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    status_detail = models.CharField(max_length=500, blank=True)
+    status_detail = models.CharField(max_length=500, blank=True)  # English, for logs
+    status_words = models.JSONField(default=dict, blank=True)  # channels.words.Words JSON
     # Paused on its own (the workspace has a pause of its own too): held, not lost.
     paused_at = models.DateTimeField(null=True, blank=True)
     connected_by = models.ForeignKey(
@@ -51,6 +53,11 @@ class SocialAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.network})"
+
+    @property
+    def status_reason(self) -> str:
+        """Why the account needs a person, in the reader's language."""
+        return say(self.status_words) or self.status_detail
 
     @property
     def is_active(self) -> bool:

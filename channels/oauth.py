@@ -34,6 +34,7 @@ from channels.adapters.registry import (
     missing_settings,
 )
 from channels.models import SocialAccount
+from channels.words import say
 from scheduler.views.access import workspace_page
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def login_for(network: str) -> str:
 @require_POST
 def connect_start(request: HttpRequest, network: str) -> HttpResponse:
     if network not in LOGINS:
-        raise Http404("No login flow for this network.")
+        raise Http404(_("No login flow for this network."))
     if not is_configured(network):
         messages.error(
             request,
@@ -106,7 +107,7 @@ def connect_callback(request: HttpRequest, network: str) -> HttpResponse:
         messages.error(
             request,
             _("%(name)s did not connect: %(detail)s")
-            % {"name": adapter.display_name, "detail": error.detail},
+            % {"name": adapter.display_name, "detail": say(error.words)},
         )
         return redirect("accounts")
     if not found:
@@ -190,6 +191,7 @@ def save_connections(membership: Any, connections: list[base.Connection]) -> lis
                     "options": dict(c.credentials.options),
                     "status": SocialAccount.Status.ACTIVE,
                     "status_detail": "",
+                    "status_words": {},
                     "connected_by": membership.user,
                 },
             )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from channels import oauth
 from channels.adapters import registry
@@ -36,7 +37,7 @@ def sandbox_post(request: HttpRequest, public_id: str) -> HttpResponse:
     accounts = _sandbox_accounts(request)
     entry = SandboxPost.objects.filter(public_id=public_id, account_ref__in=list(accounts)).first()
     if entry is None:
-        raise Http404("No such sandbox post in this workspace.")
+        raise Http404(_("No such sandbox post in this workspace."))
     entry.account = accounts[entry.account_ref]  # type: ignore[attr-defined]
     return render(request, "channels/sandbox_post.html", {"entry": entry})
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from channels.adapters import base
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
+from channels.words import Words, as_words, words
 from scheduler import content, notify, ratebudget, tokens
 from scheduler.models import Delivery, DeliveryAttempt
 
@@ -61,15 +62,31 @@ class Outcome:
     """How a network call ended, written to the attempt row it closes."""
 
     outcome: str
-    detail: str = ""
+    words: Words | str | None = None
     error_class: str = ""
     network_code: str = ""
+
+    def __post_init__(self) -> None:
+        if self.words is not None:
+            object.__setattr__(self, "words", as_words(self.words))
+
+    @property
+    def detail(self) -> str:
+        return str(self.words) if self.words else ""
 
     @classmethod
     def from_error(cls, outcome: str, error: Exception) -> Outcome:
         if isinstance(error, base.AdapterError):
-            return cls(outcome, error.detail, type(error).__name__, error.network_code)
-        return cls(outcome, str(error) or type(error).__name__, type(error).__name__)
+            return cls(outcome, error.words, type(error).__name__, error.network_code)
+        return cls(outcome, as_words(str(error) or type(error).__name__), type(error).__name__)
+
+
+def error_fields(message: Words | str | None) -> dict[str, object]:
+    """The delivery fields that say why it stopped: English for logs, words for people."""
+    if not message:
+        return {"last_error": "", "error_words": {}}
+    message = as_words(message)
+    return {"last_error": str(message), "error_words": message.as_json()}
 
 
 def _check(source: str, target: str) -> None:
@@ -95,8 +112,9 @@ def transition(
     now = timezone.now()
     if target == S.PUBLISHING:
         fields.update(attempts=F("attempts") + 1, publishing_since=now, worker=worker)
-    if outcome is not None and target != S.PUBLISHED and outcome.detail:
-        fields.setdefault("last_error", outcome.detail)
+    if outcome is not None and target != S.PUBLISHED and outcome.words:
+        for name, value in error_fields(outcome.words).items():
+            fields.setdefault(name, value)
     with transaction.atomic():
         moved = Delivery.objects.filter(pk=delivery_id, state=source).update(
             state=target, updated_at=now, **fields
@@ -113,6 +131,7 @@ def transition(
                 finished_at=now,
                 outcome=outcome.outcome,
                 detail=outcome.detail[:2000],
+                detail_words=as_words(outcome.words).as_json() if outcome.words else {},
                 error_class=outcome.error_class,
                 network_code=outcome.network_code[:100],
             )
@@ -246,7 +265,11 @@ def publish(delivery_id: int, worker: str = "") -> str:
     except Exception as error:
         # Nothing reached the network (a media file gone, say): say why and stop.
         logger.exception("delivery %s: could not prepare the post", delivery_id)
-        detail = f"Could not prepare the post: {type(error).__name__}: {error}"
+        detail = words(
+            "Could not prepare the post: %(error)s: %(detail)s",
+            error=type(error).__name__,
+            detail=str(error),
+        )
         transition(
             delivery_id,
             S.PUBLISHING,
@@ -277,7 +300,7 @@ def publish(delivery_id: int, worker: str = "") -> str:
         external_id=result.external_id,
         external_url=result.url,
         published_at=result.published_at,
-        last_error="",
+        **error_fields(None),
     )
     logger.info("delivery %s: published as %s", delivery_id, result.external_id)
     return "published"
@@ -335,7 +358,11 @@ def _retry_or_fail(delivery: Delivery, outcome: Outcome) -> str:
     if failures >= settings.SMO_MAX_ATTEMPTS:
         final = Outcome(
             outcome.outcome,
-            f"Gave up after {failures} attempts. Last error: {outcome.detail}",
+            words(
+                "Gave up after %(count)s attempts. Last error: %(error)s",
+                count=failures,
+                error=outcome.words or "",
+            ),
             outcome.error_class,
             outcome.network_code,
         )
@@ -394,7 +421,7 @@ def _handle_auth_expired(
                 delivery.pk, S.PUBLISHING, S.RETRY_WAIT, outcome=outcome, due_at=timezone.now()
             )
             return "refreshed"
-    tokens.mark_needs_reconnect(account.pk, error.detail)
+    tokens.mark_needs_reconnect(account.pk, error.words)
     # Held in retry_wait: the dispatcher skips accounts that need reconnecting.
     transition(delivery.pk, S.PUBLISHING, S.RETRY_WAIT, outcome=outcome, due_at=timezone.now())
     logger.warning("account %s: needs reconnecting (delivery %s held)", account.pk, delivery.pk)
@@ -412,7 +439,8 @@ def reconcile_stuck(now: datetime | None = None) -> dict[str, int]:
         state=S.PUBLISHING, publishing_since__lt=now - settings.SMO_STUCK_AFTER
     ).values_list("pk", flat=True)
     lost = Outcome(
-        Ended.LOST, "The worker stopped before the network answered; checking with the network."
+        Ended.LOST,
+        words("The worker stopped before the network answered; checking with the network."),
     )
     for pk in list(stuck):
         if transition(pk, S.PUBLISHING, S.UNKNOWN, outcome=lost, failures=F("failures") + 1):
@@ -445,8 +473,13 @@ def resolve_unknown(delivery_id: int) -> str:
             delivery_id,
             S.UNKNOWN,
             S.NEEDS_ATTENTION,
-            last_error=f"{adapter.display_name} cannot tell whether this post went out. "
-            "Check the account, then mark it published or schedule it again.",
+            **error_fields(
+                words(
+                    "%(network)s cannot tell whether this post went out. "
+                    "Check the account, then mark it published or schedule it again.",
+                    network=adapter.display_name,
+                )
+            ),
         )
         return "needs-attention"
     try:
@@ -471,7 +504,7 @@ def resolve_unknown(delivery_id: int) -> str:
             external_id=found.external_id,
             external_url=found.url,
             published_at=found.published_at,
-            last_error="",
+            **error_fields(None),
         )
         return "published"
     if delivery.failures >= settings.SMO_MAX_ATTEMPTS:
@@ -479,7 +512,13 @@ def resolve_unknown(delivery_id: int) -> str:
             delivery_id,
             S.UNKNOWN,
             S.NEEDS_ATTENTION,
-            last_error=f"No answer from {adapter.display_name} after {delivery.failures} attempts.",
+            **error_fields(
+                words(
+                    "No answer from %(network)s after %(count)s attempts.",
+                    network=adapter.display_name,
+                    count=delivery.failures,
+                )
+            ),
         )
         return "needs-attention"
     with transaction.atomic():

@@ -201,7 +201,7 @@ def _schedule_now(delivery: Delivery) -> None:
         scheduled_at=now,
         due_at=now,
         failures=0,
-        last_error="",
+        **engine.error_fields(None),
     )
     if not moved:
         raise ActionRefused(_("Someone else changed this delivery first; look again."))
@@ -228,7 +228,7 @@ def mark_done(delivery: Delivery, url: str = "") -> None:
         S.PUBLISHED,
         published_at=timezone.now(),
         external_url=url[:1000],
-        last_error="",
+        **engine.error_fields(None),
     )
     if not moved:
         raise ActionRefused(_("Someone else changed this delivery first; look again."))

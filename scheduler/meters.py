@@ -12,6 +12,7 @@ from django.conf import settings
 from channels.adapters.base import Content, MediaItem
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
+from channels.words import say
 from scheduler.posts import override_text
 from scheduler.utm import tag_text
 
@@ -65,7 +66,7 @@ def measure(
         own = tag_text(override_text(overrides, network), utm)
         checked = replace(content, text=own) if own else content
         problems = tuple(
-            p.message
+            say(p.words)
             for p in adapter.validate(checked)
             if not (p.code == "empty" and not checked.text)
         )

@@ -25,12 +25,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Min
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from channels.models import SocialAccount
+from channels.words import Words, say, words
 from scheduler.models import Comment, Delivery, Membership, Notification, Post, User
 
 logger = logging.getLogger(__name__)
@@ -47,15 +48,16 @@ def approval_needed(post_id: int) -> list[Notification]:
         if since["t"] is None:
             return []  # nothing awaits approval (any more)
         approvers = _members(post.workspace_id, Membership.CAN_SCHEDULE, exclude=post.author_id)
-        message = _("%(author)s asks for approval: “%(text)s”") % {
-            "author": _name(post.author),
-            "text": _excerpt(post.text),
-        }
+        message = words(
+            "%(author)s asks for approval: “%(text)s”",
+            author=_name(post.author),
+            text=_excerpt(post.text),
+        )
         url = reverse("post-detail", args=[post.pk]) + "#review"
         return _create(post.workspace_id, approvers, Kind.APPROVAL_NEEDED, message, url, since["t"])
 
 
-# Translated when used, in the language active then.
+# Put into words for each person, in their language, when notified.
 DECISIONS = {
     Comment.Kind.APPROVED: (
         Kind.APPROVED,
@@ -81,7 +83,7 @@ def decided(comment_id: int) -> list[Notification]:
         kind, text = DECISIONS[comment.kind]
         post = comment.post
         authors = _members(post.workspace_id, None, only=post.author_id, exclude=comment.author_id)
-        message = _(text) % _comment_words(comment)
+        message = Words(text, _comment_words(comment))
         return _create(post.workspace_id, authors, kind, message, _comment_url(comment))
 
 
@@ -91,7 +93,10 @@ def mentioned(comment_id: int) -> list[Notification]:
         comment = _lock_comment(comment_id)
         ids = [u.pk for u in comment.mentions.all() if u.pk != comment.author_id]
         people = _members(comment.post.workspace_id, None, only=ids)
-        message = _("%(actor)s mentioned you on “%(text)s”: %(body)s") % _comment_words(comment)
+        message = Words(
+            gettext_noop("%(actor)s mentioned you on “%(text)s”: %(body)s"),
+            _comment_words(comment),
+        )
         return _create(
             comment.post.workspace_id, people, Kind.MENTIONED, message, _comment_url(comment)
         )
@@ -109,15 +114,19 @@ def delivery_failed(delivery_id: int) -> list[Notification]:
         if delivery.state not in (S.FAILED, S.NEEDS_ATTENTION):
             return []
         post = delivery.post
-        words = {
+        values = {
             "text": _excerpt(post.text),
             "account": delivery.account.name,
-            "error": Truncator(delivery.last_error).chars(200) or _("no reason given"),
+            "error": _error_words(delivery.error_words, delivery.last_error),
         }
         if delivery.state == S.FAILED:
-            message = _("Post “%(text)s” failed on %(account)s: %(error)s") % words
+            message = Words(
+                gettext_noop("Post “%(text)s” failed on %(account)s: %(error)s"), values
+            )
         else:
-            message = _("Post “%(text)s” needs attention on %(account)s: %(error)s") % words
+            message = Words(
+                gettext_noop("Post “%(text)s” needs attention on %(account)s: %(error)s"), values
+            )
         people = _members(post.workspace_id, Membership.CAN_MANAGE_ACCOUNTS, also=post.author_id)
         url = reverse("post-detail", args=[post.pk]) + f"#delivery-{delivery.pk}"
         return _create(
@@ -132,9 +141,11 @@ def account_needs_reconnect(account_id: int) -> list[Notification]:
         account = SocialAccount.objects.select_for_update().get(pk=account_id)
         if account.status != SocialAccount.Status.NEEDS_RECONNECT:
             return []
-        message = _(
-            "%(account)s needs reconnecting; its posts are on hold until then. %(detail)s"
-        ) % {"account": account.name, "detail": account.status_detail}
+        message = words(
+            "%(account)s needs reconnecting; its posts are on hold until then. %(detail)s",
+            account=account.name,
+            detail=_error_words(account.status_words, account.status_detail, required=False),
+        )
         people = _members(account.workspace_id, Membership.CAN_MANAGE_ACCOUNTS)
         url = reverse("accounts") + f"#account-{account.pk}"
         # A reconnect saves the account (updated_at); marking it does not, so a
@@ -143,7 +154,7 @@ def account_needs_reconnect(account_id: int) -> list[Notification]:
             account.workspace_id,
             people,
             Kind.ACCOUNT_NEEDS_RECONNECT,
-            message.strip(),
+            message,
             url,
             account.updated_at,
         )
@@ -177,18 +188,26 @@ def _create(
     workspace_id: int,
     people: list[User],
     kind: str,
-    message: str,
+    message: Words,
     url: str,
     since: datetime | None = None,
 ) -> list[Notification]:
-    """Make one notification per person not yet told about this event, e-mail them on commit."""
+    """Make one notification per person not yet told about this event, e-mail them on commit.
+
+    Each person reads it in their own language (their profile's, else the site's).
+    """
     told = Notification.objects.filter(user__in=people, kind=kind, url=url)
     if since is not None:
         told = told.filter(created_at__gte=since)
     already = set(told.values_list("user_id", flat=True))
-    message = Truncator(message).chars(500)
     made = Notification.objects.bulk_create(
-        Notification(user=u, workspace_id=workspace_id, kind=kind, message=message, url=url)
+        Notification(
+            user=u,
+            workspace_id=workspace_id,
+            kind=kind,
+            message=Truncator(_in_language_of(u, message)).chars(500),
+            url=url,
+        )
         for u in people
         if u.pk not in already
     )
@@ -210,9 +229,11 @@ def send_emails(notification_ids: list[int]) -> int:
         ):
             continue
         try:
+            with translation.override(_language(n.user)):
+                body = _email_body(n)
             send_mail(
                 subject=Truncator(f"[SMO] {n.message}").chars(120),
-                message=_email_body(n),
+                message=body,
                 from_email=None,
                 recipient_list=[n.user.email],
             )
@@ -239,6 +260,24 @@ def _email_body(n: Notification) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _language(user: User) -> str:
+    return user.language or settings.LANGUAGE_CODE
+
+
+def _in_language_of(user: User, message: Words) -> str:
+    with translation.override(_language(user)):
+        return say(message).strip()
+
+
+def _error_words(stored: dict, english: str, *, required: bool = True) -> Words | str:
+    """A delivery's or account's stored reason, as words to put in the reader's language."""
+    if stored:
+        return Words.from_json(stored)
+    if english:
+        return Truncator(english).chars(200)
+    return words("no reason given") if required else ""
+
+
 def _lock_comment(comment_id: int) -> Comment:
     return (
         Comment.objects.select_for_update(of=("self",))
@@ -251,7 +290,7 @@ def _comment_url(comment: Comment) -> str:
     return reverse("post-detail", args=[comment.post_id]) + f"#comment-{comment.pk}"
 
 
-def _comment_words(comment: Comment) -> dict[str, str]:
+def _comment_words(comment: Comment) -> dict[str, str | Words]:
     return {
         "actor": _name(comment.author),
         "text": _excerpt(comment.post.text),
@@ -259,8 +298,8 @@ def _comment_words(comment: Comment) -> dict[str, str]:
     }
 
 
-def _name(user: User | None) -> str:
-    return user.username if user is not None else _("Someone")
+def _name(user: User | None) -> str | Words:
+    return user.username if user is not None else words("Someone")
 
 
 def _excerpt(text: str) -> str:

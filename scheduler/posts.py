@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from channels.adapters.base import Content
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
+from channels.words import say
 from scheduler import engine, notify
 from scheduler import utm as utm_tags
 from scheduler.content import media_item
@@ -132,7 +133,7 @@ def content_problems(
             if problem.code == "empty" and errors.get("text"):
                 continue
             name = "overrides" if own and problem.field == "text" else problem.field
-            errors[name].append(f"{account.name}: {problem.message}")
+            errors[name].append(f"{account.name}: {say(problem.words)}")
     return dict(errors)
 
 

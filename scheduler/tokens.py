@@ -20,6 +20,7 @@ from django.utils import timezone
 from channels.adapters import base
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
+from channels.words import Words, as_words, words
 from scheduler import content, notify
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,11 @@ def refresh_account(account_id: int, stale: base.Credentials) -> base.Credential
             account = SocialAccount.objects.select_for_update().get(pk=account_id)
             if not account.is_active:
                 # Another worker's refresh already failed: don't spend a second call.
-                raise base.AuthExpired(account.status_detail or "The account needs reconnecting.")
+                raise base.AuthExpired(
+                    Words.from_json(account.status_words)
+                    if account.status_words
+                    else account.status_detail or words("The account needs reconnecting.")
+                )
             current = content.credentials_for(account)
             if current.secrets != stale.secrets:
                 return current  # another worker refreshed while this one waited
@@ -57,15 +62,18 @@ def refresh_account(account_id: int, stale: base.Credentials) -> base.Credential
             content.save_credentials(account, fresh)
     except base.AuthExpired as error:
         # Outside the transaction, which the error has rolled back.
-        mark_needs_reconnect(account_id, error.detail)
+        mark_needs_reconnect(account_id, error.words)
         raise
     logger.info("account %s: credentials refreshed", account_id)
     return fresh
 
 
-def mark_needs_reconnect(account_id: int, detail: str) -> None:
+def mark_needs_reconnect(account_id: int, detail: Words | str) -> None:
+    message = as_words(detail)
     SocialAccount.objects.filter(pk=account_id).update(
-        status=SocialAccount.Status.NEEDS_RECONNECT, status_detail=detail[:500]
+        status=SocialAccount.Status.NEEDS_RECONNECT,
+        status_detail=str(message)[:500],
+        status_words=message.as_json(),
     )
     logger.warning("account %s: needs reconnecting", account_id)
     notify.account_needs_reconnect(account_id)

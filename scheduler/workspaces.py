@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from scheduler.models import Membership
 
@@ -26,14 +27,15 @@ def resolve(user: object, wanted: str | int | None) -> Membership:
         for m in mine:
             if str(m.workspace_id) == str(wanted).strip():
                 return m
-        raise WorkspaceChoiceError(f"You are not a member of workspace {wanted}.")
+        raise WorkspaceChoiceError(_("You are not a member of workspace %(id)s.") % {"id": wanted})
     if len(mine) == 1:
         return mine[0]
     if not mine:
-        raise WorkspaceChoiceError("You are not a member of any workspace.")
+        raise WorkspaceChoiceError(_("You are not a member of any workspace."))
     ids = ", ".join(str(m.workspace_id) for m in mine)
     raise WorkspaceChoiceError(
-        f"You belong to several workspaces ({ids}); name one in the X-Workspace header."
+        _("You belong to several workspaces (%(ids)s); name one in the X-Workspace header.")
+        % {"ids": ids}
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import requests
 
 from channels import text as text_rules
+from channels.words import Words, as_words, words
 
 # --- Plain data in ---------------------------------------------------------------
 
@@ -139,8 +140,26 @@ class Problem:
     """Something the network would refuse, found before anything is scheduled."""
 
     field: str  # "text", "media", ...
-    message: str
+    words: Words | str
     code: str = "invalid"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", as_words(self.words))
+
+    @property
+    def message(self) -> str:
+        """The English sentence; the web app shows `words` in the reader's language."""
+        return str(self.words)
+
+    def __eq__(self, other: object) -> bool:
+        # Two problems are the same when they say the same thing, however the
+        # sentence was put together.
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return (self.field, self.message, self.code) == (other.field, other.message, other.code)
+
+    def __hash__(self) -> int:
+        return hash((self.field, self.message, self.code))
 
 
 @dataclass(frozen=True)
@@ -166,11 +185,13 @@ class Limits:
 
 
 class AdapterError(Exception):
-    """Base of the error taxonomy. `detail` is safe to show to people."""
+    """Base of the error taxonomy. `detail` (English, for logs) and `words` (shown to
+    people in their language) are safe to show: they never hold a secret."""
 
-    def __init__(self, detail: str, *, status: int | None = None, code: str = "") -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: Words | str, *, status: int | None = None, code: str = "") -> None:
+        self.words = as_words(detail)
+        self.detail = str(self.words)
+        super().__init__(self.detail)
         self.status = status  # the network's HTTP status, for logs
         self.code = code  # the network's own error code, for logs
 
@@ -182,7 +203,7 @@ class AdapterError(Exception):
 class RateLimited(AdapterError):
     """Try again after the network's reset time."""
 
-    def __init__(self, detail: str, retry_at: datetime, **kwargs: Any) -> None:
+    def __init__(self, detail: Words | str, retry_at: datetime, **kwargs: Any) -> None:
         super().__init__(detail, **kwargs)
         self.retry_at = retry_at
 
@@ -202,7 +223,7 @@ class AuthExpired(AdapterError):
 class Permanent(AdapterError):
     """The network refuses this content; retrying will not help."""
 
-    def __init__(self, detail: str, *, duplicate: bool = False, **kwargs: Any) -> None:
+    def __init__(self, detail: Words | str, *, duplicate: bool = False, **kwargs: Any) -> None:
         super().__init__(detail, **kwargs)
         # "Duplicate content" after an Unknown attempt means the post probably
         # exists: the engine reconciles instead of failing (STYLE.md §3).
@@ -237,22 +258,36 @@ class Adapter(ABC):
             problems.append(
                 Problem(
                     "text",
-                    f"{self.display_name} allows {limits.max_text} characters; "
-                    f"this text has {length}.",
+                    words(
+                        "%(network)s allows %(limit)s characters; this text has %(length)s.",
+                        network=self.display_name,
+                        limit=limits.max_text,
+                        length=length,
+                    ),
                     "too_long",
                 )
             )
         if limits.requires_text_or_media and not content.text.strip() and not content.media:
-            problems.append(Problem("text", f"{self.display_name} needs text or media.", "empty"))
+            problems.append(
+                Problem(
+                    "text",
+                    words("%(network)s needs text or media.", network=self.display_name),
+                    "empty",
+                )
+            )
         if content.thread and not limits.threads:
             problems.append(
-                Problem("thread", f"{self.display_name} does not publish threads.", "unsupported")
+                Problem(
+                    "thread",
+                    words("%(network)s does not publish threads.", network=self.display_name),
+                    "unsupported",
+                )
             )
         if content.first_comment and not limits.first_comment:
             problems.append(
                 Problem(
                     "first_comment",
-                    f"{self.display_name} does not take a first comment.",
+                    words("%(network)s does not take a first comment.", network=self.display_name),
                     "unsupported",
                 )
             )
@@ -281,20 +316,59 @@ class Adapter(ABC):
         videos = [m for m in media if m.kind == "video"]
         problems = []
         if len(images) > limits.max_images:
-            problems.append(Problem("media", f"{name} allows {limits.max_images} images per post."))
+            problems.append(
+                Problem(
+                    "media",
+                    words(
+                        "%(network)s allows %(count)s images per post.",
+                        network=name,
+                        count=limits.max_images,
+                    ),
+                )
+            )
         if len(videos) > limits.max_videos:
-            problems.append(Problem("media", f"{name} allows {limits.max_videos} videos per post."))
+            problems.append(
+                Problem(
+                    "media",
+                    words(
+                        "%(network)s allows %(count)s videos per post.",
+                        network=name,
+                        count=limits.max_videos,
+                    ),
+                )
+            )
         if images and videos and not limits.mix_images_and_video:
-            problems.append(Problem("media", f"{name} does not mix images and video in one post."))
+            problems.append(
+                Problem(
+                    "media",
+                    words("%(network)s does not mix images and video in one post.", network=name),
+                )
+            )
         for item in media:
             types = limits.image_types if item.kind == "image" else limits.video_types
             cap = limits.max_image_bytes if item.kind == "image" else limits.max_video_bytes
             if item.mime_type not in types:
-                problems.append(Problem("media", f"{name} does not take {item.mime_type} files."))
-            elif item.size > cap:
                 problems.append(
-                    Problem("media", f"{name} takes {item.kind}s up to {cap // (1024 * 1024)} MB.")
+                    Problem(
+                        "media",
+                        words(
+                            "%(network)s does not take %(type)s files.",
+                            network=name,
+                            type=item.mime_type,
+                        ),
+                    )
                 )
+            elif item.size > cap:
+                mb = cap // (1024 * 1024)
+                if item.kind == "image":
+                    sentence = words(
+                        "%(network)s takes images up to %(mb)s MB.", network=name, mb=mb
+                    )
+                else:
+                    sentence = words(
+                        "%(network)s takes videos up to %(mb)s MB.", network=name, mb=mb
+                    )
+                problems.append(Problem("media", sentence))
         return problems
 
     @abstractmethod
@@ -319,7 +393,12 @@ class Adapter(ABC):
 
     def refresh(self, creds: Credentials) -> Credentials:
         """Return fresh credentials; raise AuthExpired if a person must reconnect."""
-        raise AuthExpired(f"{self.display_name} credentials cannot be refreshed; reconnect.")
+        raise AuthExpired(
+            words(
+                "%(network)s credentials cannot be refreshed; reconnect.",
+                network=self.display_name,
+            )
+        )
 
     # --- Connecting accounts (networks with an OAuth flow) ---
 

@@ -42,6 +42,7 @@ from channels.adapters.graph import (
     permalink,
     same_text,
 )
+from channels.words import words
 
 MB = 1024 * 1024
 # Facebook Login permissions. pages_manage_engagement lets the Page comment on its
@@ -291,7 +292,9 @@ def _opened(item: MediaItem) -> Iterator[tuple[str, BinaryIO, str]]:
     try:
         file = open(item.path, "rb")  # closed by the with below
     except OSError:
-        raise Permanent(f"SMO cannot read the media file {name}.", code="media-file") from None
+        raise Permanent(
+            words("SMO cannot read the media file %(name)s.", name=name), code="media-file"
+        ) from None
     with file:
         yield (name, file, item.mime_type)
 
@@ -299,7 +302,7 @@ def _opened(item: MediaItem) -> Iterator[tuple[str, BinaryIO, str]]:
 def _token(answer: Mapping[str, Any]) -> str:
     token = str(answer.get("access_token") or "")
     if not token:
-        raise Permanent("Facebook Login answered without an access token.", code="no-token")
+        raise Permanent(words("Facebook Login answered without an access token."), code="no-token")
     return token
 
 

@@ -36,6 +36,7 @@ from channels.adapters.base import (
     Transient,
     Unknown,
 )
+from channels.words import Words, words
 
 GRAPH_ORIGIN = "https://graph.facebook.com"
 VIDEO_ORIGIN = "https://graph-video.facebook.com"
@@ -177,7 +178,7 @@ class GraphError:
 
     @property
     def text(self) -> str:
-        return self.user_msg or self.message or "no explanation given"
+        return self.user_msg or self.message or str(words("no explanation given"))
 
 
 def _int(value: object) -> int | None:
@@ -204,45 +205,91 @@ def error_for(
     code, pair = error.code, (error.code, error.subcode)
     if code == 190:
         return AuthExpired(
-            f"{network} no longer accepts this account's access token ({error.message}). "
-            "Reconnect the account.",
+            words(
+                "%(network)s no longer accepts this account's access token (%(reason)s). "
+                "Reconnect the account.",
+                network=network,
+                reason=error.message,
+            ),
             **kw,
         )
     if pair == INSTAGRAM_CAP:
-        return RateLimited(f"{network}: {error.text}", now + INSTAGRAM_CAP_WAIT, **kw)
+        message = words("%(network)s: %(reason)s", network=network, reason=error.text)
+        return RateLimited(message, now + INSTAGRAM_CAP_WAIT, **kw)
     if code in RATE_LIMIT_CODES and pair != SPAM_BLOCK:
         again = retry_at(headers, now)
         return RateLimited(
-            f"{network} asks to slow down (rate limit, code {code}); "
-            f"SMO tries again after {again.astimezone(UTC):%H:%M} UTC.",
+            words(
+                "%(network)s asks to slow down (rate limit, code %(code)s); "
+                "SMO tries again after %(time)s UTC.",
+                network=network,
+                code=code,
+                time=f"{again.astimezone(UTC):%H:%M}",
+            ),
             again,
             **kw,
         )
     if code == 506 or (code == 368 and ALREADY_POSTED.search(f"{error.message} {error.user_msg}")):
         return Permanent(
-            f"{network} says this was already posted: {error.text}", duplicate=True, **kw
+            words(
+                "%(network)s says this was already posted: %(reason)s",
+                network=network,
+                reason=error.text,
+            ),
+            duplicate=True,
+            **kw,
         )
     if code == NOT_READY_CODE:
-        return Transient(f"{network} is still processing the media: {error.text}", **kw)
+        return Transient(
+            words(
+                "%(network)s is still processing the media: %(reason)s",
+                network=network,
+                reason=error.text,
+            ),
+            **kw,
+        )
     if error.subcode == EXPIRED_SUBCODE:
-        return Transient(f"{network}: {error.text} SMO makes a new container.", **kw)
+        return Transient(
+            words(
+                "%(network)s: %(reason)s SMO makes a new container.",
+                network=network,
+                reason=error.text,
+            ),
+            **kw,
+        )
     if code in UNCERTAIN_CODES or (status or 0) >= 500:
-        return _uncertain(call, f"{network} could not complete the request ({error.text})", **kw)
-    return Permanent(f"{network} refused this: {error.text}", **kw)
+        what = words(
+            "%(network)s could not complete the request (%(reason)s)",
+            network=network,
+            reason=error.text,
+        )
+        return _uncertain(call, what, **kw)
+    return Permanent(
+        words("%(network)s refused this: %(reason)s", network=network, reason=error.text), **kw
+    )
 
 
 def _unexpected(status: int | None, call: Call, network: str) -> AdapterError:
     """An answer that is not a Graph JSON body: a proxy's HTML page, a cut-off body."""
-    detail = f"{network} sent an unexpected answer (HTTP {status})"
+    detail = words(
+        "%(network)s sent an unexpected answer (HTTP %(status)s)", network=network, status=status
+    )
     if status is None or status >= 500:
         return _uncertain(call, detail, status=status, code="not-json")
-    return Permanent(f"{detail}; check the configured Graph URL.", status=status, code="not-json")
+    return Permanent(
+        words("%(what)s; check the configured Graph URL.", what=detail),
+        status=status,
+        code="not-json",
+    )
 
 
-def _uncertain(call: Call, detail: str, **kw: Any) -> AdapterError:
+def _uncertain(call: Call, detail: Words, **kw: Any) -> AdapterError:
     if call is Call.CREATE:
-        return Unknown(f"{detail}; the post may exist, so SMO checks before trying again.", **kw)
-    return Transient(f"{detail}; trying again is safe.", **kw)
+        return Unknown(
+            words("%(what)s; the post may exist, so SMO checks before trying again.", what=detail),
+            **kw,
+        )
+    return Transient(words("%(what)s; trying again is safe.", what=detail), **kw)
 
 
 def retry_at(headers: Mapping[str, str], now: datetime) -> datetime:
@@ -274,10 +321,25 @@ def request_error(exc: requests.RequestException, *, call: Call, network: str) -
         requests.exceptions.MissingSchema,
     )
     if isinstance(exc, invalid):
-        return Permanent(f"{network}: the configured Graph URL is invalid ({name}).", code=name)
+        return Permanent(
+            words(
+                "%(network)s: the configured Graph URL is invalid (%(error)s).",
+                network=network,
+                error=name,
+            ),
+            code=name,
+        )
     if _never_connected(exc):
-        return Transient(f"{network} could not be reached ({name}); nothing was sent.", code=name)
-    return _uncertain(call, f"{network} did not answer ({name})", code=name)
+        return Transient(
+            words(
+                "%(network)s could not be reached (%(error)s); nothing was sent.",
+                network=network,
+                error=name,
+            ),
+            code=name,
+        )
+    what = words("%(network)s did not answer (%(error)s)", network=network, error=name)
+    return _uncertain(call, what, code=name)
 
 
 def _never_connected(exc: requests.RequestException) -> bool:
@@ -444,7 +506,10 @@ def created_id(result: Mapping[str, Any], network: str, *keys: str) -> str:
     for key in keys or ("id",):
         if result.get(key):
             return str(result[key])
-    raise Unknown(f"{network} answered without an id; the post may exist.", code="no-id")
+    raise Unknown(
+        words("%(network)s answered without an id; the post may exist.", network=network),
+        code="no-id",
+    )
 
 
 def permalink(
@@ -477,7 +542,9 @@ def permalink(
 def access_token(creds: Credentials, network: str) -> str:
     token = str(creds.secrets.get("access_token") or "")
     if not token:
-        raise AuthExpired(f"This {network} account has no access token; reconnect it.")
+        raise AuthExpired(
+            words("This %(network)s account has no access token; reconnect it.", network=network)
+        )
     return token
 
 

@@ -45,6 +45,7 @@ from channels.adapters.graph import (
     permalink,
     same_text,
 )
+from channels.words import whole, words
 
 MB = 1000 * 1000
 MAX_ITEMS = 10  # a carousel takes 2 to 10 items (§3)
@@ -110,14 +111,22 @@ class InstagramAdapter(Adapter):
     def validate(self, content: Content) -> list[Problem]:
         text = caption(content)
         problems = super().validate(replace(content, text=text, link=""))
-        for pattern, cap, what in (
-            (HASHTAG, MAX_HASHTAGS, "hashtags"),
-            (MENTION, MAX_MENTIONS, "@mentions"),
-        ):
-            count = len(pattern.findall(text))
-            if count > cap:
-                message = f"Instagram allows {cap} {what} in a caption; this one has {count}."
-                problems.append(Problem("text", message, f"too_many_{what.strip('@')}"))
+        hashtags = len(HASHTAG.findall(text))
+        if hashtags > MAX_HASHTAGS:
+            message = words(
+                "Instagram allows %(most)s hashtags in a caption; this one has %(count)s.",
+                most=MAX_HASHTAGS,
+                count=hashtags,
+            )
+            problems.append(Problem("text", message, "too_many_hashtags"))
+        mentions = len(MENTION.findall(text))
+        if mentions > MAX_MENTIONS:
+            message = words(
+                "Instagram allows %(most)s @mentions in a caption; this one has %(count)s.",
+                most=MAX_MENTIONS,
+                count=mentions,
+            )
+            problems.append(Problem("text", message, "too_many_mentions"))
         return problems
 
     @override
@@ -130,7 +139,7 @@ class InstagramAdapter(Adapter):
             return [
                 Problem(
                     "media",
-                    "Instagram needs an image or a video; it has no text-only posts.",
+                    words("Instagram needs an image or a video; it has no text-only posts."),
                     "required",
                 )
             ]
@@ -139,7 +148,11 @@ class InstagramAdapter(Adapter):
             problems.append(
                 Problem(
                     "media",
-                    f"An Instagram carousel takes 2 to {MAX_ITEMS} items; this post has {len(media)}.",
+                    words(
+                        "An Instagram carousel takes 2 to %(most)s items; this post has %(count)s.",
+                        most=MAX_ITEMS,
+                        count=len(media),
+                    ),
                     "too_many",
                 )
             )
@@ -203,7 +216,9 @@ class InstagramAdapter(Adapter):
         if status == "PUBLISHED":
             return self._published_earlier(client, creds, content, progress)
         if status == "EXPIRED":
-            raise Transient("Instagram let two containers for this post expire; trying again.")
+            raise Transient(
+                words("Instagram let two containers for this post expire; trying again.")
+            )
         self._check_quota(client, ig_user)
         answer = client.post(f"{ig_user}/media_publish", Call.CREATE, creation_id=container)
         media_id = created_id(answer, self.display_name)
@@ -237,7 +252,10 @@ class InstagramAdapter(Adapter):
                 if status != "FINISHED":
                     progress.record("children", [])  # an expired child: start the carousel over
                     raise Transient(
-                        f"An Instagram carousel item is {status.lower()}; trying again."
+                        words(
+                            "An Instagram carousel item is %(status)s; trying again.",
+                            status=status.lower(),
+                        )
                     )
             answer = client.post(
                 f"{ig_user}/media",
@@ -264,20 +282,29 @@ class InstagramAdapter(Adapter):
                 code = "ERROR"  # seen without a status_code for failed downloads
             if code == "ERROR":
                 raise Permanent(
-                    f"Instagram could not process the media: {text or 'no reason given'}",
+                    words(
+                        "Instagram could not process the media: %(reason)s",
+                        reason=text or words("no reason given"),
+                    ),
                     code="container-error",
                 )
             if code in DONE:
                 return code
             if code != "IN_PROGRESS":
                 raise Transient(
-                    f"Instagram reported an unknown container status ({code or 'none'}).",
+                    words(
+                        "Instagram reported an unknown container status (%(status)s).",
+                        status=code or "none",
+                    ),
                     code="container-status",
                 )
             if not budget.wait():
                 raise Transient(
-                    f"Instagram is still processing the media after {budget.waited:g} seconds; "
-                    "SMO checks the same container again later.",
+                    words(
+                        "Instagram is still processing the media after %(seconds)s seconds; "
+                        "SMO checks the same container again later.",
+                        seconds=whole(budget.waited),
+                    ),
                     code="in-progress",
                 )
 
@@ -289,8 +316,12 @@ class InstagramAdapter(Adapter):
         total = int((usage.get("config") or {}).get("quota_total") or 0)
         if total and used >= total:
             raise RateLimited(
-                f"Instagram's 24-hour cap of {total} posts is reached ({used} published); "
-                "SMO tries again in an hour.",
+                words(
+                    "Instagram's 24-hour cap of %(total)s posts is reached (%(used)s published); "
+                    "SMO tries again in an hour.",
+                    total=total,
+                    used=used,
+                ),
                 client.app.now() + INSTAGRAM_CAP_WAIT,
                 code="quota",
             )
@@ -302,7 +333,8 @@ class InstagramAdapter(Adapter):
         found = self._find_media(client, creds, content, progress)
         if found is None:
             raise Unknown(
-                "Instagram says this post was published but it is not listed yet.", code="published"
+                words("Instagram says this post was published but it is not listed yet."),
+                code="published",
             )
         progress.record("media_id", str(found["id"]))
         return str(found["id"])
@@ -360,7 +392,8 @@ def _item_params(item: MediaItem, *, carousel: bool) -> dict[str, Any]:
     if not item.url:
         name = os.path.basename(item.path)
         raise Permanent(
-            f"Instagram fetches media from a public URL; {name} has none.", code="no-url"
+            words("Instagram fetches media from a public URL; %(name)s has none.", name=name),
+            code="no-url",
         )
     if item.kind == "video":
         # Single feed videos are published as reels since July 2023 (§3);
@@ -381,7 +414,11 @@ def _item_problems(item: MediaItem, limits: Limits) -> list[Problem]:
             return [
                 Problem(
                     "media",
-                    f"Instagram takes MP4 or MOV videos; {name} is {item.mime_type}.",
+                    words(
+                        "Instagram takes MP4 or MOV videos; %(name)s is %(type)s.",
+                        name=name,
+                        type=item.mime_type,
+                    ),
                     "type",
                 )
             ]
@@ -389,7 +426,11 @@ def _item_problems(item: MediaItem, limits: Limits) -> list[Problem]:
             return [
                 Problem(
                     "media",
-                    f"Instagram takes videos up to 300 MB; {name} is {item.size / MB:.0f} MB.",
+                    words(
+                        "Instagram takes videos up to 300 MB; %(name)s is %(size)s MB.",
+                        name=name,
+                        size=whole(item.size / MB, 0),
+                    ),
                     "too_big",
                 )
             ]
@@ -397,14 +438,26 @@ def _item_problems(item: MediaItem, limits: Limits) -> list[Problem]:
     if item.mime_type not in limits.image_types:
         return [
             Problem(
-                "media", f"Instagram takes JPEG images only; {name} is {item.mime_type}.", "type"
+                "media",
+                words(
+                    "Instagram takes JPEG images only; %(name)s is %(type)s.",
+                    name=name,
+                    type=item.mime_type,
+                ),
+                "type",
             )
         ]
     if item.size > limits.max_image_bytes:
         size = item.size / (1024 * 1024)
         return [
             Problem(
-                "media", f"Instagram takes images up to 8 MB; {name} is {size:.1f} MB.", "too_big"
+                "media",
+                words(
+                    "Instagram takes images up to 8 MB; %(name)s is %(size)s MB.",
+                    name=name,
+                    size=whole(size),
+                ),
+                "too_big",
             )
         ]
     # Aspect ratio between 4:5 (portrait) and 1.91:1 (landscape), compared in
@@ -415,8 +468,14 @@ def _item_problems(item: MediaItem, limits: Limits) -> list[Problem]:
         return [
             Problem(
                 "media",
-                f"Instagram takes images from 4:5 to 1.91:1; {name} is {width}x{height} "
-                f"({width / height:.2f}:1).",
+                words(
+                    "Instagram takes images from 4:5 to 1.91:1; "
+                    "%(name)s is %(width)sx%(height)s (%(ratio)s:1).",
+                    name=name,
+                    width=width,
+                    height=height,
+                    ratio=whole(width / height, 2),
+                ),
                 "aspect_ratio",
             )
         ]

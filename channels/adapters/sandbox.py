@@ -32,6 +32,7 @@ from channels.adapters.base import (
     Transient,
     Unknown,
 )
+from channels.words import words
 
 FAILURE_KINDS = ("transient", "rate_limited", "permanent", "auth_expired", "unknown")
 
@@ -67,27 +68,29 @@ class SandboxAdapter(Adapter):
     ) -> Published:
         options = creds.options
         if not creds.secrets.get("token"):
-            raise AuthExpired("The sandbox account has no token; reconnect it.", status=401)
+            raise AuthExpired(words("The sandbox account has no token; reconnect it."), status=401)
         latency = float(options.get("latency_ms", 0)) / 1000
         if latency > 0:
             time.sleep(latency)  # a simulated network round trip, asked for by the account
         failure = self._draw_failure(options)
         if failure == "transient":
-            raise Transient("Sandbox: simulated temporary error (nothing was posted).", status=503)
+            raise Transient(
+                words("Sandbox: simulated temporary error (nothing was posted)."), status=503
+            )
         if failure == "rate_limited":
             wait = timedelta(seconds=float(options.get("retry_after_seconds", 60)))
             raise RateLimited(
-                "Sandbox: simulated rate limit.", datetime.now(UTC) + wait, status=429
+                words("Sandbox: simulated rate limit."), datetime.now(UTC) + wait, status=429
             )
         if failure == "permanent":
-            raise Permanent("Sandbox: simulated refusal of this post.", status=422)
+            raise Permanent(words("Sandbox: simulated refusal of this post."), status=422)
         if failure == "auth_expired":
-            raise AuthExpired("Sandbox: simulated expired token.", status=401)
+            raise AuthExpired(words("Sandbox: simulated expired token."), status=401)
         entry = self.feed.append(
             creds.external_id, content.text, [m.url or m.path for m in content.media], key
         )
         if failure == "unknown":
-            raise Unknown("Sandbox: simulated timeout after the post was written.")
+            raise Unknown(words("Sandbox: simulated timeout after the post was written."))
         return self._published(entry)
 
     @override

@@ -46,6 +46,7 @@ from channels.adapters.base import (
     Transient,
     Unknown,
 )
+from channels.words import Words, whole, words
 
 API_URL = "https://api.x.com"
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
@@ -134,16 +135,17 @@ class XAdapter(Adapter):
         problems = []
         first = post_text(content)
         if not first.strip() and not content.media:
-            problems.append(Problem("text", "X needs text or media.", "empty"))
-        problems += self._too_long("text", "this text", first)
+            problems.append(Problem("text", words("X needs text or media."), "empty"))
+        problems += self._too_long("text", words("this text"), first)
         for number, part in enumerate(content.thread, start=2):
             if not part.strip():
-                problems.append(
-                    Problem("thread", f"Post {number} of the thread is empty.", "empty")
-                )
-            problems += self._too_long("thread", f"post {number} of the thread", part)
+                empty = words("Post %(number)s of the thread is empty.", number=number)
+                problems.append(Problem("thread", empty, "empty"))
+            what = words("post %(number)s of the thread", number=number)
+            problems += self._too_long("thread", what, part)
         if content.first_comment:
-            problems += self._too_long("first_comment", "the first comment", content.first_comment)
+            what = words("the first comment")
+            problems += self._too_long("first_comment", what, content.first_comment)
         return problems + media_problems(content.media)
 
     @override
@@ -155,11 +157,16 @@ class XAdapter(Adapter):
         # The first comment is a reply: one more post against X's limit.
         return 1 + len(content.thread) + (1 if content.first_comment else 0)
 
-    def _too_long(self, field: str, what: str, text: str) -> list[Problem]:
+    def _too_long(self, field: str, what: Words, text: str) -> list[Problem]:
         length = text_rules.count(text, text_rules.X_WEIGHTED)
         if length <= self.limits.max_text:
             return []
-        message = f"X allows {self.limits.max_text} characters per post; {what} has {length}."
+        message = words(
+            "X allows %(limit)s characters per post; %(what)s has %(length)s.",
+            limit=self.limits.max_text,
+            what=what,
+            length=length,
+        )
         return [Problem(field, message, "too_long")]
 
     # --- Publishing ---
@@ -243,7 +250,10 @@ class XAdapter(Adapter):
         try:
             data = Path(item.path).read_bytes()
         except OSError:
-            raise Permanent(f"The media file {Path(item.path).name} could not be read.") from None
+            unreadable = words(
+                "The media file %(name)s could not be read.", name=Path(item.path).name
+            )
+            raise Permanent(unreadable) from None
         start = {
             "media_type": item.mime_type,
             "total_bytes": len(data),
@@ -272,8 +282,11 @@ class XAdapter(Adapter):
             delay = max(0.0, float(info.get("check_after_secs") or 0))
             if delay > budget:
                 raise Transient(
-                    f"X was still processing the media after {self.media_wait:g} seconds; "
-                    "nothing was posted.",
+                    words(
+                        "X was still processing the media after %(seconds)s seconds; "
+                        "nothing was posted.",
+                        seconds=whole(self.media_wait),
+                    ),
                     code="processing",
                 )
             if delay:
@@ -285,10 +298,13 @@ class XAdapter(Adapter):
                 or {}
             )
         if info.get("state") == "failed":
-            reason = (info.get("error") or {}).get(
-                "message"
-            ) or "the file may be damaged or unsupported"
-            raise Permanent(f"X could not process the media: {reason}.", code="processing_failed")
+            reason = (info.get("error") or {}).get("message") or words(
+                "the file may be damaged or unsupported"
+            )
+            raise Permanent(
+                words("X could not process the media: %(reason)s.", reason=reason),
+                code="processing_failed",
+            )
         return budget
 
     # --- Finding a post whose answer was lost ---
@@ -331,7 +347,7 @@ class XAdapter(Adapter):
     def refresh(self, creds: Credentials) -> Credentials:
         old = creds.secrets.get("refresh_token", "")
         if not old:
-            raise AuthExpired("This X account has no refresh token; reconnect it.")
+            raise AuthExpired(words("This X account has no refresh token; reconnect it."))
         tokens = self._token_request({"grant_type": "refresh_token", "refresh_token": old}, [old])
         # Assume rotation: the old refresh token may be dead now (platforms.md §1).
         return Credentials(
@@ -390,20 +406,31 @@ class XAdapter(Adapter):
             response = self.session.post(f"{self.api_url}/2/oauth2/token", data=form, auth=auth)
         except requests.RequestException as error:
             # Transient either way, though a refresh X did receive has spent the old token.
-            verb = "Could not reach" if _nothing_sent(error) else "No answer from"
-            raise Transient(f"{verb} X's token endpoint ({type(error).__name__}).") from None
+            name = type(error).__name__
+            if _nothing_sent(error):
+                raise Transient(
+                    words("Could not reach X's token endpoint (%(error)s).", error=name)
+                ) from None
+            raise Transient(
+                words("No answer from X's token endpoint (%(error)s).", error=name)
+            ) from None
         if response.ok:
             tokens = _json(response)
             if isinstance(tokens, dict) and tokens.get("access_token"):
                 return tokens
         elif response.status_code not in (400, 401, 403):
-            raise self._error(response, "X's token endpoint", creating=False, hidden=hidden)
+            what = words("X's token endpoint")
+            raise self._error(response, what, creating=False, hidden=hidden)
         reason = _scrub(XProblem.parse(_json(response)).text or response.reason, hidden)
         if refreshing:
-            message = f"X would not refresh the token ({reason}); reconnect the account."
+            message = words(
+                "X would not refresh the token (%(reason)s); reconnect the account.", reason=reason
+            )
             raise AuthExpired(message, status=response.status_code)
         raise Permanent(
-            f"X did not accept the sign-in ({reason}); try connecting again.",
+            words(
+                "X did not accept the sign-in (%(reason)s); try connecting again.", reason=reason
+            ),
             status=response.status_code,
         )
 
@@ -423,7 +450,7 @@ class XAdapter(Adapter):
         try:
             return call()
         except tweepy.HTTPException as error:
-            what = "the post" if creating else "the request"
+            what = words("the post") if creating else words("the request")
             raise self._error(
                 error.response, what, creating=creating, hidden=creds.secrets.values()
             ) from None
@@ -439,14 +466,14 @@ class XAdapter(Adapter):
             raise _lost(error, creating=False) from None
         if not response.ok:
             raise self._error(
-                response, "the media upload", creating=False, hidden=creds.secrets.values()
+                response, words("the media upload"), creating=False, hidden=creds.secrets.values()
             )
         body = _json(response)
         data = body.get("data") if isinstance(body, dict) else None
         return data if isinstance(data, dict) else {}
 
     def _error(
-        self, response: requests.Response, what: str, *, creating: bool, hidden: Iterable[str]
+        self, response: requests.Response, what: Words, *, creating: bool, hidden: Iterable[str]
     ) -> AdapterError:
         """Map an X error response to the error taxonomy (platforms.md §1, STYLE.md §3)."""
         status = response.status_code
@@ -455,34 +482,51 @@ class XAdapter(Adapter):
         if status == 429 and problem.type.endswith("/usage-capped"):
             # The pay-per-use cap: no reset time is sent, and the 15-minute headers say
             # nothing about it, so waiting for them would only hit it again.
-            period = f" ({problem.period.lower()})" if problem.period else ""
-            return Permanent(
-                f"This X app has used up its usage cap{period}; raise the plan or wait for "
-                "the cap to reset, then schedule the post again.",
-                status=status,
-                code="usage-capped",
+            message = words(
+                "This X app has used up its usage cap; raise the plan or wait for "
+                "the cap to reset, then schedule the post again."
             )
+            if problem.period:
+                message = words(
+                    "This X app has used up its usage cap (%(period)s); raise the plan or wait "
+                    "for the cap to reset, then schedule the post again.",
+                    period=problem.period.lower(),
+                )
+            return Permanent(message, status=status, code="usage-capped")
         if status == 429:
             retry_at = retry_time(response.headers, self.now())
-            return RateLimited(f"X's rate limit was reached: {reason}", retry_at, status=status)
+            message = words("X's rate limit was reached: %(reason)s", reason=reason)
+            return RateLimited(message, retry_at, status=status)
         if status == 401:
-            return AuthExpired(f"X did not accept the account's token: {reason}", status=status)
+            message = words("X did not accept the account's token: %(reason)s", reason=reason)
+            return AuthExpired(message, status=status)
         if status >= 500 and creating:
             return Unknown(
-                f"X answered {status} while creating the post; it may exist.", status=status
+                words(
+                    "X answered %(status)s while creating the post; it may exist.", status=status
+                ),
+                status=status,
             )
         if status >= 500:
             return Transient(
-                f"X had a temporary problem with {what} ({status}): {reason}", status=status
+                words(
+                    "X had a temporary problem with %(what)s (%(status)s): %(reason)s",
+                    what=what,
+                    status=status,
+                    reason=reason,
+                ),
+                status=status,
             )
         if status == 403 and "duplicate" in reason.lower():
             return Permanent(
-                f"X refused a duplicate post: {reason}",
+                words("X refused a duplicate post: %(reason)s", reason=reason),
                 duplicate=True,
                 status=status,
                 code="duplicate",
             )
-        return Permanent(f"X refused {what}: {reason}", status=status)
+        return Permanent(
+            words("X refused %(what)s: %(reason)s", what=what, reason=reason), status=status
+        )
 
 
 # --- Plain functions ---------------------------------------------------------------
@@ -527,39 +571,63 @@ def media_problems(media: Sequence[MediaItem]) -> list[Problem]:
     """Check X's media rules: 4 images, or 1 GIF, or 1 video per post (platforms.md §1)."""
     categories = [media_category(m) for m in media]
     images, most = categories.count("tweet_image"), XAdapter.limits.max_images
-    messages = []
+    messages: list[Words] = []
     if images > most:
-        messages.append(f"X allows {most} images per post; this post has {images}.")
-    for category, name in (("tweet_gif", "GIF"), ("tweet_video", "video")):
-        if category in categories and len(media) > 1:
-            messages.append(
-                f"X takes one {name} per post, with no other media; this post has "
-                f"{len(media)} files."
+        messages.append(
+            words(
+                "X allows %(most)s images per post; this post has %(count)s.",
+                most=most,
+                count=images,
             )
+        )
+    if "tweet_gif" in categories and len(media) > 1:
+        messages.append(
+            words(
+                "X takes one GIF per post, with no other media; this post has %(count)s files.",
+                count=len(media),
+            )
+        )
+    if "tweet_video" in categories and len(media) > 1:
+        messages.append(
+            words(
+                "X takes one video per post, with no other media; this post has %(count)s files.",
+                count=len(media),
+            )
+        )
     messages += [m for n, item in enumerate(media, start=1) if (m := _file_problem(n, item))]
     return [Problem("media", message) for message in messages]
 
 
-def _file_problem(number: int, item: MediaItem) -> str:
+def _file_problem(number: int, item: MediaItem) -> Words | None:
     limits = XAdapter.limits
     category = media_category(item)
     types = limits.video_types if item.kind == "video" else limits.image_types
     cap, label = {
-        "tweet_video": (limits.max_video_bytes, "videos"),
-        "tweet_gif": (MAX_GIF_BYTES, "GIFs"),
-    }.get(category, (limits.max_image_bytes, "images"))
+        "tweet_video": (limits.max_video_bytes, words("videos")),
+        "tweet_gif": (MAX_GIF_BYTES, words("GIFs")),
+    }.get(category, (limits.max_image_bytes, words("images")))
     if item.kind not in ("image", "video") or item.mime_type not in types:
-        return f"X does not take {item.mime_type} files (file {number})."
-    if item.size <= 0:
-        return f"File {number} is empty."
-    if item.size > cap:
-        return f"X takes {label} up to {cap // MB} MB; file {number} is {item.size / MB:.1f} MB."
-    if len(item.alt_text) > MAX_ALT_TEXT:
-        return (
-            f"X allows alt text up to {MAX_ALT_TEXT} characters; "
-            f"file {number} has {len(item.alt_text)}."
+        return words(
+            "X does not take %(type)s files (file %(number)s).", type=item.mime_type, number=number
         )
-    return ""
+    if item.size <= 0:
+        return words("File %(number)s is empty.", number=number)
+    if item.size > cap:
+        return words(
+            "X takes %(kind)s up to %(cap)s MB; file %(number)s is %(size)s MB.",
+            kind=label,
+            cap=cap // MB,
+            number=number,
+            size=whole(item.size / MB),
+        )
+    if len(item.alt_text) > MAX_ALT_TEXT:
+        return words(
+            "X allows alt text up to %(most)s characters; file %(number)s has %(count)s.",
+            most=MAX_ALT_TEXT,
+            number=number,
+            count=len(item.alt_text),
+        )
+    return None
 
 
 def retry_time(headers: Any, now: datetime) -> datetime:
@@ -623,10 +691,12 @@ def find_thread(
 def _lost(error: requests.RequestException, *, creating: bool) -> AdapterError:
     name = type(error).__name__
     if _nothing_sent(error):
-        return Transient(f"Could not reach X ({name}); nothing was sent.")
+        return Transient(words("Could not reach X (%(error)s); nothing was sent.", error=name))
     if creating:
-        return Unknown(f"X did not answer after the post was sent ({name}); it may exist.")
-    return Transient(f"X did not answer ({name}); nothing was posted.")
+        return Unknown(
+            words("X did not answer after the post was sent (%(error)s); it may exist.", error=name)
+        )
+    return Transient(words("X did not answer (%(error)s); nothing was posted.", error=name))
 
 
 def _nothing_sent(error: requests.RequestException) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -32,7 +33,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ParseError):
         return Response(
             {
-                "detail": "The request body is not valid JSON.",
+                "detail": _("The request body is not valid JSON."),
                 "errors": {"body": [str(exc.detail)]},
             },
             status=status.HTTP_400_BAD_REQUEST,
@@ -43,10 +44,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         first_field, messages = next(iter(errors.items()), ("", [""]))
-        summary = f"{first_field}: {messages[0]}" if first_field else "Invalid input."
+        summary = f"{first_field}: {messages[0]}" if first_field else _("Invalid input.")
         response.data = {"detail": summary, "errors": errors}
     elif isinstance(exc, Http404) or isinstance(exc, exceptions.NotFound):
-        response.data = {"detail": "Not found.", "errors": {}}
+        response.data = {"detail": _("Not found."), "errors": {}}
     else:
         detail = (
             response.data.get("detail", "") if isinstance(response.data, dict) else response.data

@@ -6,6 +6,8 @@ import secrets
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -55,7 +57,10 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
         if request.method not in permissions.SAFE_METHODS and not getattr(
             self.membership, self.write_permission
         ):
-            raise PermissionDenied(f"Your role ({self.membership.role}) cannot do this.")
+            raise PermissionDenied(
+                _("Your role (%(role)s) cannot do this.")
+                % {"role": self.membership.get_role_display()}
+            )
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
@@ -219,7 +224,10 @@ class PostViewSet(
     def approve(self, request: Request, pk: str | None = None) -> Response:
         post = self.get_object()
         if not self.membership.can_approve:
-            raise PermissionDenied(f"Your role ({self.membership.role}) cannot approve posts.")
+            raise PermissionDenied(
+                _("Your role (%(role)s) cannot approve posts.")
+                % {"role": self.membership.get_role_display()}
+            )
         publish_now = isinstance(request.data, dict) and request.data.get("publish_now") is True
         try:
             approvals.approve(self.membership, post, publish_now=publish_now)
@@ -231,7 +239,7 @@ class PostViewSet(
 
     def _validated(self, request: Request, partial: bool) -> dict[str, Any]:
         if not isinstance(request.data, dict):
-            raise ValidationError({"body": ["Send a JSON object."]})
+            raise ValidationError({"body": [_("Send a JSON object.")]})
         serializer = PostWriteSerializer(
             data=request.data, partial=partial, context=self.get_serializer_context()
         )
@@ -241,7 +249,7 @@ class PostViewSet(
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The post changed meanwhile."
+    default_detail = gettext_lazy("The post changed meanwhile.")
     default_code = "conflict"
 
 

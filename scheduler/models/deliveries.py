@@ -10,6 +10,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from channels.words import say
+
 
 class Delivery(models.Model):
     class State(models.TextChoices):
@@ -44,7 +46,9 @@ class Delivery(models.Model):
     external_id = models.CharField(max_length=255, blank=True)
     external_url = models.URLField(max_length=1000, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True)  # English, for logs and the admin
+    # The same sentence as channels.words.Words JSON, shown in each reader's language.
+    error_words = models.JSONField(default=dict, blank=True)
     # Steps of a multi-call publish the network already confirmed (thread parts,
     # media containers, ...), so a retry resumes instead of repeating them.
     progress = models.JSONField(default=dict, blank=True)
@@ -74,6 +78,11 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"delivery {self.pk} ({self.state})"
 
+    @property
+    def reason(self) -> str:
+        """Why it failed or waits, in the reader's language ("" when nothing is wrong)."""
+        return say(self.error_words) or self.last_error
+
 
 class DeliveryAttempt(models.Model):
     """One call to a network on behalf of a delivery, and how it ended."""
@@ -96,6 +105,7 @@ class DeliveryAttempt(models.Model):
     error_class = models.CharField(max_length=100, blank=True)
     network_code = models.CharField(max_length=100, blank=True)
     detail = models.TextField(blank=True)
+    detail_words = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["delivery", "number"]
@@ -105,6 +115,11 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of delivery {self.delivery_id}: {self.outcome or 'running'}"
+
+    @property
+    def reason(self) -> str:
+        """What went wrong, in the reader's language."""
+        return say(self.detail_words) or self.detail
 
     @property
     def duration_ms(self) -> int | None:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from scheduler import workspaces
 
@@ -27,7 +28,10 @@ def workspace_page(permission: str | None = None) -> Callable[[View], View]:
             if membership is None:
                 return render(request, "scheduler/no_workspace.html", status=403)
             if permission and not getattr(membership, permission):
-                raise PermissionDenied(f"Your role ({membership.role}) cannot do this.")
+                raise PermissionDenied(
+                    _("Your role (%(role)s) cannot do this.")
+                    % {"role": membership.get_role_display()}
+                )
             request.membership = membership  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 

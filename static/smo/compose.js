@@ -82,6 +82,9 @@
     remove.closest(".media-chip").remove();
     changed();
   });
+  // Sentences come translated from the page, with %(name)s holes to fill.
+  const fill = (sentence, values) =>
+    sentence.replace(/%\((\w+)\)s/g, (_match, name) => String(values[name] ?? ""));
   const upload = (file) => {
     const row = document.createElement("li");
     const label = document.createElement("span");
@@ -106,13 +109,14 @@
       } else {
         row.classList.add("error-text");
         row.setAttribute("role", "alert");
-        label.textContent = xhr.responseText || `${file.name}: upload failed (${xhr.status})`;
+        label.textContent =
+          xhr.responseText || fill(form.dataset.uploadFailed, { file: file.name, status: xhr.status });
         bar.remove();
       }
     });
     xhr.addEventListener("error", () => {
       row.classList.add("error-text");
-      label.textContent = `${file.name}: the upload did not reach SMO; try again.`;
+      label.textContent = fill(form.dataset.uploadLost, { file: file.name });
       bar.remove();
     });
     xhr.send(body);

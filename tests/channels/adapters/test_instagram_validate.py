@@ -112,7 +112,7 @@ def test_only_jpeg_images_up_to_8_mb() -> None:
     ]
     assert ADAPTER.validate(base.Content("x", media=(jpeg(size=8 * MB),))) == []
     assert messages(base.Content("x", media=(jpeg(size=9 * MB),))) == [
-        "Instagram takes images up to 8 MB; p.jpg is 9.0 MB."
+        "Instagram takes images up to 8 MB; p.jpg is 9 MB."
     ]
 
 

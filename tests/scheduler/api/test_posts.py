@@ -163,7 +163,7 @@ def test_a_viewer_cannot_write_posts(cast: Cast, api, account) -> None:  # type:
         format="json",
     )
     assert response.status_code == 403
-    assert response.json() == {"detail": "Your role (viewer) cannot do this.", "errors": {}}
+    assert response.json() == {"detail": "Your role (Viewer) cannot do this.", "errors": {}}
     assert api.as_role("viewer").get("/api/v1/posts/").status_code == 200
 
 
