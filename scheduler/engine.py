@@ -25,7 +25,7 @@ from channels.adapters import base
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
 from channels.words import Words, as_words, words
-from scheduler import content, notify, ratebudget, tokens
+from scheduler import content, metrics, notify, ratebudget, tokens
 from scheduler.models import Delivery, DeliveryAttempt
 
 logger = logging.getLogger(__name__)
@@ -185,6 +185,7 @@ DELIVERY_WITH = ("account__workspace", "post__campaign")
 # --- The dispatcher ----------------------------------------------------------------
 
 
+@metrics.dispatch_tick
 def dispatch_due(now: datetime | None = None) -> int:
     """Claim deliveries due within the look-ahead, queue them, send one task each.
 
@@ -279,9 +280,10 @@ def publish(delivery_id: int, worker: str = "") -> str:
         return "failed"
     try:
         creds = tokens.fresh(account.pk, creds)
-        result = adapter.publish(
-            creds, payload, str(delivery.idempotency_key), progress_of(delivery)
-        )
+        with metrics.publish_call(account.network):
+            result = adapter.publish(
+                creds, payload, str(delivery.idempotency_key), progress_of(delivery)
+            )
     except base.AdapterError as error:
         return _handle_error(delivery, account, adapter, creds, error)
     except SoftTimeLimitExceeded as error:
@@ -302,6 +304,7 @@ def publish(delivery_id: int, worker: str = "") -> str:
         published_at=result.published_at,
         **error_fields(None),
     )
+    metrics.published(account.network, delivery.scheduled_at, result.published_at)
     logger.info("delivery %s: published as %s", delivery_id, result.external_id)
     return "published"
 
@@ -506,6 +509,7 @@ def resolve_unknown(delivery_id: int) -> str:
             published_at=found.published_at,
             **error_fields(None),
         )
+        metrics.published(account.network, delivery.scheduled_at, found.published_at)
         return "published"
     if delivery.failures >= settings.SMO_MAX_ATTEMPTS:
         transition(

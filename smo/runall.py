@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from types import FrameType
 from typing import IO
 
@@ -65,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    _share_metrics(env)
     children: dict[str, subprocess.Popen[bytes]] = {}
     stopping = threading.Event()
 
@@ -93,6 +96,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     _stop_all(children)
     return 1 if died else 0
+
+
+def _share_metrics(env: dict[str, str]) -> None:
+    """Give the three processes one fresh prometheus-client multiprocess folder,
+    so /metrics on the web process shows what the worker recorded."""
+    if env.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    folder = Path("var/metrics").resolve()
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def _stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:

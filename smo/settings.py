@@ -269,6 +269,17 @@ SMO_TOKEN_REFRESH_MARGIN = timedelta(
 # Signed media URLs (Instagram fetches media itself) stay valid this long.
 SMO_MEDIA_URL_MAX_AGE = env.int("SMO_MEDIA_URL_MAX_AGE_SECONDS", default=6 * 3600)
 
+# --- Monitoring (GET /metrics; README "Monitoring") --------------------------------
+# Bearer token a scrape of /metrics must send; unset, /metrics answers anyone who
+# reaches it, so set it or keep /metrics off the public address.
+SMO_METRICS_TOKEN = _secret("SMO_METRICS_TOKEN")
+# Folder /metrics reads prometheus-client's multiprocess files from, subfolders
+# included. Processes write there when PROMETHEUS_MULTIPROC_DIR (prometheus-client's
+# own variable, read from the environment at import) names it or a subfolder.
+SMO_METRICS_DIR = env.str(
+    "SMO_METRICS_DIR", default=env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+)
+
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

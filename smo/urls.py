@@ -6,10 +6,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from scheduler import exposition
+
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    # Prometheus' default path, without the trailing slash.
+    path("metrics", exposition.serve_metrics, name="metrics"),
     path("api/v1/", include("scheduler.api.urls")),
     path("", include("channels.urls")),
     path("", include("scheduler.urls")),
