@@ -140,6 +140,10 @@ def add_to_queue(membership: Membership, data: posts.PostInput) -> Post:
     """
     now = timezone.now()
     with transaction.atomic():
+        # Two people queueing to one account at once would both see the same slot
+        # free: lock the accounts (in id order, so two posts cannot deadlock) and
+        # the second one waits, then finds that slot taken.
+        _lock_accounts(data.accounts)
         free = next_free_slots(data.accounts, now)
         empty = [a.name for a in data.accounts if not free[a.pk]]
         if empty:
@@ -158,6 +162,11 @@ def add_to_queue(membership: Membership, data: posts.PostInput) -> Post:
         for delivery in post.deliveries.all():
             _move(delivery.pk, delivery.state, when[delivery.account_id])
     return post
+
+
+def _lock_accounts(accounts: Iterable[SocialAccount]) -> None:
+    ids = sorted({a.pk for a in accounts})
+    list(SocialAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
 
 
 def _move(delivery_id: int, state: str, when: datetime) -> bool:
@@ -194,6 +203,7 @@ def reorder(account: SocialAccount, ordered_delivery_ids: list[int]) -> int:
     exactly the account's queued deliveries or one of them moved meanwhile.
     """
     with transaction.atomic():
+        _lock_accounts([account])
         current = queued(account)
         if sorted(ordered_delivery_ids) != sorted(d.pk for d in current):
             raise QueueChanged(_("The queue changed meanwhile; here it is again."))
