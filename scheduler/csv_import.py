@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from channels.adapters.base import Content, MediaItem
 from channels.adapters.session import build_session
 from channels.models import SocialAccount
-from scheduler import localtime, media, posts
+from scheduler import localtime, media, posts, public_urls
 from scheduler.models import Membership, Post
 
 MAX_FILE_BYTES = 256 * 1024
@@ -38,6 +38,7 @@ MAX_ROWS = 200
 # Media is held in memory while it is checked: a lower cap than uploads have.
 MAX_MEDIA_BYTES = 25 * 1024 * 1024
 MEDIA_TIMEOUT = 10.0
+MAX_REDIRECTS = 3
 REQUIRED = ("text", "time", "accounts")
 OPTIONAL = ("media_url", "link", "first_comment")
 ALIASES = {"media": "media_url", "image": "media_url", "comment": "first_comment"}
@@ -262,7 +263,7 @@ def fetch_media(url: str) -> Fetched:
     )
     session = build_session(min(settings.SMO_HTTP_TIMEOUT, MEDIA_TIMEOUT))
     try:
-        with session.get(url, stream=True) as response:
+        with _get_public(session, url) as response:
             if response.status_code != 200:
                 raise MediaProblem(
                     _("Could not download the media file: the server answered %(status)s.")
@@ -290,6 +291,21 @@ def fetch_media(url: str) -> Fetched:
     except media.MediaRejected as exc:
         raise MediaProblem(str(exc)) from exc
     return Fetched(name, data, kind, mime, width, height)
+
+
+def _get_public(session: requests.Session, url: str) -> requests.Response:
+    """GET `url`, following redirects by hand so that each hop is checked to be public."""
+    for _hop in range(MAX_REDIRECTS + 1):
+        try:
+            public_urls.check(url)
+        except public_urls.NotPublic as exc:
+            raise MediaProblem(str(exc)) from exc
+        response = session.get(url, stream=True, allow_redirects=False)
+        if not response.is_redirect:
+            return response
+        url = urljoin(url, response.headers["Location"])
+        response.close()
+    raise MediaProblem(_("Could not download the media file: too many redirects."))
 
 
 # --- Saving ----------------------------------------------------------------------------

@@ -223,6 +223,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The timeout ladder (checked by smo.E003): an HTTP call gives up first, then
 # the task's soft limit, then the reconciler calls a `publishing` delivery stuck.
 SMO_HTTP_TIMEOUT = env.float("SMO_HTTP_TIMEOUT", default=30.0)
+# Let the CSV import fetch media from private addresses (localhost, 10.x, ...);
+# off, so a typed URL cannot reach the server's own network (scheduler/public_urls.py).
+SMO_FETCH_PRIVATE_URLS = env.bool("SMO_FETCH_PRIVATE_URLS", default=False)
 SMO_TASK_SOFT_TIME_LIMIT = env.int("SMO_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_SOFT_TIME_LIMIT = SMO_TASK_SOFT_TIME_LIMIT
 CELERY_TASK_TIME_LIMIT = SMO_TASK_SOFT_TIME_LIMIT + 30

@@ -81,8 +81,10 @@ def api(cast: Cast):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def test_settings(settings) -> None:  # type: ignore[no-untyped-def]
-    """Fast password hashing, and static files without collectstatic's manifest."""
+    """Fast password hashing, static files without collectstatic's manifest, local fetches."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The tests' media servers listen on 127.0.0.1; test_public_urls turns this off.
+    settings.SMO_FETCH_PRIVATE_URLS = True
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

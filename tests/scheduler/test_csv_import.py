@@ -38,6 +38,8 @@ class MediaServer:
             def do_GET(self) -> None:
                 status, body = files.get(self.path, (404, b"not here"))
                 self.send_response(status)
+                if 300 <= status < 400:  # the body names where to go
+                    self.send_header("Location", body.decode())
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
