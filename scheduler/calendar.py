@@ -179,6 +179,11 @@ def _in_period(
 ) -> QuerySet[Delivery]:
     qs = Delivery.objects.filter(
         post__workspace=workspace,
+        # The same workspace (accounts and posts are always chosen within one), but
+        # through the accounts PostgreSQL reads each one's period from
+        # delivery_account_time_idx instead of joining every post of the workspace
+        # (bench/store_scale.py: 150 ms at 1,000,000 deliveries against 30).
+        account__workspace=workspace,
         scheduled_at__gte=start,
         scheduled_at__lt=end,
         state__in=SHOWN_STATES,

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from channels.adapters import base
@@ -202,14 +202,9 @@ def dispatch_due(now: datetime | None = None) -> int:
             # SQLite has no row locks, its IMMEDIATE transaction serialises them.
             rows = list(
                 Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(
-                    state__in=Delivery.DUE_STATES,
-                    due_at__lte=horizon,
-                    account__status=SocialAccount.Status.ACTIVE,
-                    # A pause holds what is due: it stays scheduled, not lost.
-                    account__paused_at__isnull=True,
-                    account__workspace__paused_at__isnull=True,
-                )
+                .filter(state__in=Delivery.DUE_STATES, due_at__lte=horizon)
+                # A pause holds what is due: it stays scheduled, not lost.
+                .exclude(account__in=_held_accounts())
                 .order_by("due_at")
                 .values_list("id", "state", "due_at")[:batch]
             )
@@ -222,6 +217,22 @@ def dispatch_due(now: datetime | None = None) -> int:
         total += len(rows)
         if len(rows) < batch:
             return total
+
+
+def _held_accounts() -> QuerySet[SocialAccount]:
+    """Accounts whose due deliveries wait: not connected, or paused with their workspace or alone.
+
+    dispatch_due excludes these (NOT IN, a hashed subplan over a few rows) rather
+    than joining every account: PostgreSQL misjudges how many rows `due_at <= now`
+    finds in delivery_due_idx (its statistics count every published row's due_at),
+    and given the join it looped over all accounts instead of walking the index:
+    90 ms a tick at 1,000,000 deliveries against 0.4 ms (bench/store_scale.py).
+    """
+    return SocialAccount.objects.filter(
+        ~Q(status=SocialAccount.Status.ACTIVE)
+        | Q(paused_at__isnull=False)
+        | Q(workspace__paused_at__isnull=False)
+    ).values("pk")
 
 
 # --- Publishing one delivery -------------------------------------------------------

@@ -72,6 +72,14 @@ class Delivery(models.Model):
             ),
             models.Index(fields=["state", "updated_at"], name="delivery_state_age_idx"),
             models.Index(fields=["scheduled_at"], name="delivery_scheduled_idx"),
+            # A workspace's calendar period, through its accounts (scheduler/calendar.py).
+            models.Index(fields=["account", "scheduled_at"], name="delivery_account_time_idx"),
+            # The "needs a look" count on every page (scheduler/failures.py).
+            models.Index(
+                fields=["account"],
+                condition=models.Q(state__in=["failed", "needs_attention"]),
+                name="delivery_needs_look_idx",
+            ),
         ]
         verbose_name_plural = "deliveries"
 
