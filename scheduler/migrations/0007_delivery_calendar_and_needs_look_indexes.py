@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('channels', '0003_account_pause'),
-        ('scheduler', '0005_language_utm_audiences_variants_repeats'),
+        ('scheduler', '0006_error_words'),
     ]
 
     operations = [
