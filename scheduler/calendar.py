@@ -19,6 +19,7 @@ from django.http import QueryDict
 from scheduler import engine
 from scheduler.models import Delivery, Workspace
 from scheduler.posts import IN_FLIGHT
+from smo import dates
 
 S = Delivery.State
 # A draft has no time, and a cancelled delivery will never happen: neither is on the calendar.
@@ -135,7 +136,7 @@ class Entry:
     def variant_names(self) -> str:
         """The variants' audiences and times, for the chip's tooltip."""
         return ", ".join(
-            f"{v.post.audience.name if v.post.audience else v.post_id} {v.at:%H:%M}"
+            f"{v.post.audience.name if v.post.audience else v.post_id} {dates.show(v.at, 'time')}"
             for v in self.variants
         )
 
@@ -290,6 +291,10 @@ class Slot:
     entries: list[Entry]
 
     @property
+    def starts(self) -> time:
+        return time(self.hour)
+
+    @property
     def shown(self) -> list[Entry]:
         return self.entries[:SLOT_LIMIT]
 
@@ -304,8 +309,8 @@ class WeekDay:
     slots: list[Slot]
 
 
-def week_grid(week: list[Day]) -> tuple[list[int], list[WeekDay]]:
-    """Hours to show, and each day's entries by hour."""
+def week_grid(week: list[Day]) -> tuple[list[time], list[WeekDay]]:
+    """Hours to show (as times, for their labels), and each day's entries by hour."""
     hours_used = [e.at.hour for d in week for e in d.entries]
     low = min([DAY_HOURS[0], *hours_used])
     high = max([DAY_HOURS[1], *hours_used])
@@ -314,7 +319,7 @@ def week_grid(week: list[Day]) -> tuple[list[int], list[WeekDay]]:
         WeekDay(day, [Slot(h, [e for e in day.entries if e.at.hour == h]) for h in hours])
         for day in week
     ]
-    return hours, grid
+    return [time(h) for h in hours], grid
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from channels.models import SocialAccount
 from scheduler import engine, posts
 from scheduler.models import Delivery, Membership, Post, QueueSlot
+from smo import dates
 
 S = Delivery.State
 # A slot is taken by any delivery of the account that still means to go out then.
@@ -268,7 +269,7 @@ class Timeline:
 
     @property
     def labelled_slots(self) -> list[tuple[QueueSlot, str]]:
-        return [(s, f"{WEEKDAYS_ABBR[s.weekday]} {s.time:%H:%M}") for s in self.slots]
+        return [(s, f"{WEEKDAYS_ABBR[s.weekday]} {dates.show(s.time, 'time')}") for s in self.slots]
 
     @property
     def movable(self) -> list[int]:

@@ -28,13 +28,13 @@ from dateutil.rrule import rrulestr
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from scheduler import engine, posts
 from scheduler.localtime import zone as zone_named
 from scheduler.models import Membership, Post
+from smo import dates
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # Monday is 0, as in QueueSlot
@@ -138,18 +138,18 @@ def _resolve(local: datetime, tz: ZoneInfo) -> Occurrence:
     shown = utc.astimezone(tz).replace(tzinfo=None)
     if shown != local:  # a gap: fold=0 reads it with the offset before the jump
         note = _("%(time)s does not exist that day (clocks go forward); posts at %(shown)s.") % {
-            "time": f"{local:%H:%M}",
-            "shown": f"{shown:%H:%M}",
+            "time": dates.show(local, "time"),
+            "shown": dates.show(shown, "time"),
         }
     else:
         note = _("%(time)s happens twice that day (clocks go back); posts at the first.") % {
-            "time": f"{local:%H:%M}"
+            "time": dates.show(local, "time")
         }
     return Occurrence(local, utc, note)
 
 
 def describe(rule: str, today: date | None = None) -> str:
-    """Say the rule in words: "every Monday and Thursday until 31 Dec"."""
+    """Say the rule in words: "every Monday and Thursday until Dec 31"."""
     parts = rule_parts(rule)
     n = int(parts.get("INTERVAL", 1))
     freq = parts.get("FREQ", "")
@@ -170,7 +170,7 @@ def describe(rule: str, today: date | None = None) -> str:
         this_year = (today or timezone.now().date()).year == end.year
         text = _("%(rule)s until %(date)s") % {
             "rule": text,
-            "date": date_format(end, "j M" if this_year else "j M Y"),
+            "date": dates.show(end, "month_day" if this_year else "date"),
         }
     return text
 
@@ -218,7 +218,7 @@ def _create_rest(
                 posts.create_post(membership, replace(data, scheduled_at=when, publish_now=False))
             )
         except posts.PostErrors as exc:
-            day = date_format(when.astimezone(tz), "D j M Y")
+            day = dates.show(when.astimezone(tz), "date")
             raise posts.PostErrors(
                 {field: [f"{day}: {m}" for m in msgs] for field, msgs in exc.errors.items()}
             ) from exc

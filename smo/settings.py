@@ -157,6 +157,8 @@ LANGUAGES = [("en", "English"), ("sv", "Svenska")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+# Each language's date and time patterns, Django's names and SMO's own (smo/dates.py).
+FORMAT_MODULE_PATH = "smo.formats"
 # Storage is always UTC (system check smo.E001); people see their own zone.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 # The zone new workspaces and people start with.

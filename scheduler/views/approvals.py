@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from scheduler import approvals, comments
 from scheduler.localtime import LocalTimeError, to_utc
 from scheduler.models import Delivery, Post
 from scheduler.views.access import workspace_page
+from smo import dates
 
 
 @workspace_page()
@@ -88,7 +89,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     when = timezone.localtime(post.scheduled_at)
     messages.success(
         request,
-        _("Approved: it goes out %(when)s.") % {"when": formats.date_format(when, "D j M, H:i")}
+        _("Approved: it goes out %(when)s.") % {"when": dates.show(when, "day_time")}
         if post.scheduled_at and post.scheduled_at > timezone.now()
         else _("Approved: it goes out now."),
     )

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,6 +26,7 @@ from scheduler.localtime import LocalTimeError, to_utc
 from scheduler.models import Campaign, Delivery, Membership, Post
 from scheduler.posts import IN_FLIGHT, PostErrors, update_post
 from scheduler.views.access import workspace_page
+from smo import dates
 
 S = Delivery.State
 # How long an exported event lasts: a post is an instant, calendars want a span.
@@ -217,9 +218,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
         context.update(error=exc.message, data=request.POST)
         return render(request, "scheduler/calendar_move.html", context, status=exc.status)
-    moved = _("Moved to %(when)s.") % {
-        "when": formats.date_format(when.astimezone(tz), "D j M, H:i")
-    }
+    moved = _("Moved to %(when)s.") % {"when": dates.show(when.astimezone(tz), "day_time")}
     if request.htmx:  # type: ignore[attr-defined]
         query = QueryDict(request.POST.get("calendar", ""))
         context = {**_context(request, query), "moved": moved, "moved_post": post.pk}

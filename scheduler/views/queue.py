@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +24,7 @@ from scheduler.models import QueueSlot
 from scheduler.pause import CHOICES
 from scheduler.views.access import workspace_page
 from scheduler.views.compose import picked_media
+from smo import dates
 
 WEEKDAYS = [
     (0, gettext_lazy("Monday")),
@@ -164,7 +164,7 @@ def add_to_queue(request: HttpRequest) -> HttpResponse:
             form.add_post_errors(exc.errors)
         else:
             zone = ZoneInfo(membership.workspace.timezone)
-            when = date_format(timezone.localtime(post.scheduled_at, zone), "D j M, H:i")
+            when = dates.show(timezone.localtime(post.scheduled_at, zone), "day_time")
             messages.success(request, _("Added to the queue for %(when)s.") % {"when": when})
             nxt = request.POST.get("next", "")
             if url_has_allowed_host_and_scheme(nxt, {request.get_host()}):

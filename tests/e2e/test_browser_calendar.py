@@ -2,7 +2,8 @@
 
     SMO_SCREENSHOTS=/tmp/smo-shots pytest tests/e2e/test_browser_calendar.py
 
-saves calendar-{month,week,list}-{1280x800,390x844}.png into that folder.
+saves calendar-{month,week,list}-{1280x800,390x844}.png into that folder, and the same
+in Swedish as calendar-*-sv-*.png.
 """
 
 from __future__ import annotations
@@ -206,15 +207,24 @@ def _demo(owner: Membership) -> None:
         )
 
 
+# Swedish dates are shorter, English times longer ("10:00 AM"): both must fit.
+VARIANTS = {"en": ("", "+2 variants"), "sv": ("-sv", "+2 varianter")}
+
+
+@pytest.mark.parametrize("language", VARIANTS.keys())
 @pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
 def test_every_calendar_view_fits_the_screen(
     live_server: Any,
     owner: Membership,
     new_context: Any,
     viewport: dict[str, int],
+    language: str,
     screenshots: Path | None,
 ) -> None:
     _demo(owner)
+    owner.user.language = language
+    owner.user.save(update_fields=["language"])
+    suffix, two_variants = VARIANTS[language]
     page: Page = new_context(viewport=viewport).new_page()
     size = f"{viewport['width']}x{viewport['height']}"
     log_in(page, live_server.url)
@@ -229,12 +239,12 @@ def test_every_calendar_view_fits_the_screen(
         if width > inner:
             too_wide[view] = (width, inner)
         if view != "list":
-            expect(page.locator(".cal-variants").first).to_have_text("+2 variants")
+            expect(page.locator(".cal-variants").first).to_have_text(two_variants)
         else:
             expect(page.locator(".cal-variant")).to_have_count(2)
         if screenshots is not None:
             page.screenshot(
-                path=screenshots / f"calendar-{view}-{size}.png",
+                path=screenshots / f"calendar-{view}{suffix}-{size}.png",
                 full_page=True,
                 animations="disabled",
             )

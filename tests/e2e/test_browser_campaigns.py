@@ -131,7 +131,7 @@ def test_person_creates_a_campaign_sees_it_listed_and_opens_it(
     page.get_by_role("link", name="Campaigns").click()
     row = page.locator(f'[data-campaign="{campaign.pk}"]')
     expect(row).to_contain_text("Summer Terrace")
-    expect(row).to_contain_text("1 Jun 2027 \u2013 31 Aug 2027")
+    expect(row).to_contain_text("Jun 1, 2027 \u2013 Aug 31, 2027")
     expect(row.locator(".swatch")).to_have_css("background-color", "rgb(14, 165, 233)")
     row.get_by_role("link").click()
     expect(page).to_have_url(f"{live_server.url}/campaigns/{campaign.pk}/")

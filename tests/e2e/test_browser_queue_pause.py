@@ -83,8 +83,8 @@ def test_queue_reorder_pause_and_review(
         card.get_by_label("Time").fill(at)
         card.get_by_role("button", name="Add time").click()
     day = tomorrow.strftime("%a")
-    expect(card.locator(".slot-chip")).to_contain_text([f"{day} 09:00", f"{day} 10:00"])
-    expect(card.get_by_role("button", name=f"Remove {day} 09:00")).to_be_visible()
+    expect(card.locator(".slot-chip")).to_contain_text([f"{day} 9:00 AM", f"{day} 10:00 AM"])
+    expect(card.get_by_role("button", name=f"Remove {day} 9:00 AM")).to_be_visible()
 
     for text in ("Cardamom buns are back", "Rhubarb cold brew on tap"):
         card.get_by_text("Add a post to this queue").click()
@@ -92,7 +92,7 @@ def test_queue_reorder_pause_and_review(
         card.get_by_role("button", name="Add to queue").click()
         expect(page.locator(".msg")).to_contain_text("Added to the queue for")
     assert queued_texts(page) == ["Cardamom buns are back", "Rhubarb cold brew on tap"]
-    expect(card.get_by_test_id("empty-slot").first).to_contain_text(f"Empty slot — {day} 09:00")
+    expect(card.get_by_test_id("empty-slot").first).to_contain_text(f"Empty slot — {day} 9:00 AM")
 
     card.get_by_test_id("queued-post").first.get_by_role("button", name="Move down").click()
     expect(card.get_by_test_id("queued-post").first).to_contain_text("Rhubarb cold brew")

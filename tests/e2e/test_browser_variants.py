@@ -105,11 +105,11 @@ def test_audiences_variants_and_a_weekly_series(
 
     rows = page.get_by_test_id("variant")
     expect(rows).to_have_count(2)
-    day = local.strftime("%a ") + str(local.day) + local.strftime(" %b")
-    expect(rows.nth(0)).to_contain_text(f"{day}, 09:00 America/New_York")
+    day = f"{local:%a, %b} {local.day}"
+    expect(rows.nth(0)).to_contain_text(f"{day}, 9:00 AM America/New_York")
     expect(rows.nth(0)).to_contain_text("Acme Sandbox")
     expect(rows.nth(0)).to_contain_text("Acme US")
-    expect(rows.nth(1)).to_contain_text(f"{day}, 09:00 Europe/Stockholm")
+    expect(rows.nth(1)).to_contain_text(f"{day}, 9:00 AM Europe/Stockholm")
     look("post-variants")
 
     page.get_by_text("Repeat this post").click()

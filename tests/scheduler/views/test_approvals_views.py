@@ -45,7 +45,7 @@ def test_the_page_lists_posts_awaiting_approval_oldest_first(cast: Cast, account
     assert [p.pk for p in response.context["posts"]] == [first.pk, second.pk]
     assert html.index("First in") < html.index("Second in")
     assert "Not waiting" not in html and scheduled.pk
-    assert "Wed 25 Nov 2026, 17:00" in html  # the person's zone, Stockholm
+    assert "Wed, Nov 25, 2026, 5:00\u00a0PM" in html  # the person's zone, Stockholm
     assert "Acme Sandbox" in html and ">contributor<" in html
     assert html.count('action="/posts/') == 3 * 2  # approve, changes, reject
 
@@ -93,7 +93,7 @@ def test_approving_redirects_back_and_schedules(cast: Cast, account) -> None:
     )
     assert response.redirect_chain == [("/approvals/", 302)]
     assert list(post.deliveries.values_list("state", "due_at")) == [(S.SCHEDULED, AT)]
-    assert "Approved: it goes out Wed 25 Nov, 17:00." in response.content.decode()
+    assert "Approved: it goes out Wed, Nov 25, 5:00\u00a0PM." in response.content.decode()
     assert "Nothing is waiting for approval." in response.content.decode()
 
 

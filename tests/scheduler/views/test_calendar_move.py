@@ -57,7 +57,7 @@ def test_dropping_on_a_day_keeps_the_time_of_day_and_rerenders_the_calendar(
     html = response.content.decode()
     assert html.startswith('<div id="calendar-body"')
     assert f'data-query="view=month&amp;account={account.pk}"' in html
-    assert 'data-moved="Moved to Sat 28 Nov, 10:30."' in html
+    assert 'data-moved="Moved to Sat, Nov 28, 10:30\u00a0AM."' in html
     day = html[html.index('data-date="2026-11-28"') :]
     assert f'data-post="{post.pk}"' in day[: day.index("</section>")]
 
@@ -97,7 +97,7 @@ def test_the_move_form_works_without_javascript(cast: Cast, account) -> None:
     assert response.redirect_chain == [("/calendar/?view=list", 302)]
     at = datetime(2026, 12, 2, 7, 5, tzinfo=UTC)
     assert times(post) == [(S.SCHEDULED, at, at)]
-    assert "Moved to Wed 2 Dec, 08:05." in response.content.decode()
+    assert "Moved to Wed, Dec 2, 8:05\u00a0AM." in response.content.decode()
 
 
 def test_the_form_ignores_a_next_address_on_another_site(cast: Cast, account) -> None:

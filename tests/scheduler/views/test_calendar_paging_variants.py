@@ -202,7 +202,7 @@ def test_variants_fold_into_their_posts_chip(cast: Cast, account) -> None:
         html = signed_in(cast).get(f"/calendar/?view={view}").content.decode()
         assert chips(html) == [str(parent.pk)], view
         assert (
-            '<span class="cal-variants" title="Audience 0 11:30, Audience 1 12:30">+2 variants</span>'
+            '<span class="cal-variants" title="Audience 0 11:30\u00a0AM, Audience 1 12:30\u00a0PM">+2 variants</span>'
             in html
         )
 
@@ -231,7 +231,7 @@ def test_a_variant_on_another_day_stays_with_its_post_and_says_its_day(cast: Cas
 
     assert rows(html) == [str(parent.pk), str(variant.pk)]
     assert 'id="day-2026-11-27"' not in html
-    assert ">27 Nov 10:30</time>" in html
+    assert ">Fri, Nov 27, 10:30\u00a0AM</time>" in html
 
 
 def test_a_variant_whose_post_is_not_shown_gets_a_chip_of_its_own(cast: Cast, account) -> None:

@@ -81,7 +81,7 @@ def test_the_list_shows_each_campaign_with_swatch_dates_and_post_counts(
     assert numbers(html, launch) == {"scheduled": "1", "published": "2", "failed": "2"}
     assert numbers(html, quiet) == {"scheduled": "0", "published": "0", "failed": "0"}
     assert "--c: #e11d48" in html
-    assert "1 Nov 2026 \u2013 30 Nov 2026" in html
+    assert "Nov 1, 2026 \u2013 Nov 30, 2026" in html
     assert "5 posts" in html and "0 posts" in html
     assert f'href="/campaigns/{launch.pk}/"' in html
     assert html.index("Launch") < html.index("Quiet")
@@ -98,8 +98,8 @@ def test_the_list_links_to_new_campaign_for_editors(cast: Cast) -> None:
 @pytest.mark.parametrize(
     ("starts", "ends", "shown"),
     [
-        ("2026-11-01", None, "From 1 Nov 2026"),
-        (None, "2026-12-24", "Until 24 Dec 2026"),
+        ("2026-11-01", None, "From Nov 1, 2026"),
+        (None, "2026-12-24", "Until Dec 24, 2026"),
         (None, None, "No dates"),
     ],
 )
@@ -163,7 +163,9 @@ def test_the_campaign_page_lists_posts_in_time_order_with_states_and_links(
     order = re.findall(r'class="row campaign-post[^"]*" data-post="(\d+)"', html)
     assert order == [str(first.pk), str(later.pk), str(draft.pk)]
     assert f'href="https://sandbox.example/{first.pk}-{account.pk}"' in html
-    assert '<time datetime="2026-11-20T10:00:00+01:00">20 Nov 2026, 10:00</time>' in html
+    assert (
+        '<time datetime="2026-11-20T10:00:00+01:00">Fri, Nov 20, 2026, 10:00\u00a0AM</time>' in html
+    )
     assert 'class="badge state-failed">Failed<' in html
 
 

@@ -133,7 +133,7 @@ def test_the_post_page_shows_each_delivery_and_its_attempts(cast: Cast, account)
     page = signed_in(cast).get(f"/posts/{delivery.post_id}/").content.decode()
     assert "Refused: too spicy" in page
     assert 'data-testid="delivery-state" data-state="failed">Failed<' in page
-    assert "<td>1</td><td>15:00:00</td><td>0 ms</td><td>Refused</td>" in page
+    assert "<td>1</td><td>3:00:00\u00a0PM</td><td>0 ms</td><td>Refused</td>" in page
     assert "<code>422</code>" in page
 
 

@@ -41,7 +41,7 @@ def test_an_owner_pauses_and_everyone_sees_the_banner(cast: Cast, account) -> No
     with time_machine.travel(utc(2026, 11, 25, 15, 0), tick=False):
         page = signed_in(cast, "viewer").get("/").content.decode()
     assert "Publishing is paused" in page
-    assert "since Wed 25 Nov, 15:00 by owner: Breaking news" in page  # Stockholm time
+    assert "since Wed, Nov 25, 3:00\u00a0PM by owner: Breaking news" in page  # Stockholm time
     assert "1 post came due meanwhile and waits." in page
     assert "Resume publishing" not in page  # viewers cannot resume
     owner_page = signed_in(cast).get("/compose/").content.decode()
@@ -93,7 +93,7 @@ def test_account_pause_shows_on_the_queue_page_and_resumes(cast: Cast, account) 
     assert client.post(f"/queue/{account.pk}/pause/")["Location"] == f"/queue/#queue-{account.pk}"
     assert SocialAccount.objects.get(pk=account.pk).paused_at == utc(2026, 11, 25, 14)
     page = client.get("/queue/").content.decode()
-    assert "Paused since Wed 25 Nov, 15:00" in page
+    assert "Paused since Wed, Nov 25, 3:00\u00a0PM" in page
     assert "Publishing is paused" not in page  # the workspace still publishes
     client.post(f"/queue/{account.pk}/resume/", {"what_was_missed": "reschedule"})
     assert SocialAccount.objects.get(pk=account.pk).paused_at is None

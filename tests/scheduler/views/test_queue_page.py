@@ -42,9 +42,9 @@ def queue_up(cast: Cast, account, text: str) -> Post:  # type: ignore[no-untyped
 def test_the_page_shows_queued_posts_between_empty_slots(cast: Cast, weekly) -> None:
     queue_up(cast, weekly, "First in line")
     page = signed_in(cast, "viewer").get("/queue/").content.decode()
-    assert page.index("First in line") < page.index("Empty slot — Thu 09:00")
+    assert page.index("First in line") < page.index("Empty slot — Thu 9:00\u00a0AM")
     assert page.count('data-testid="empty-slot"') == 5  # five beyond the last post
-    assert "Wed 16:00" in page and "Thu 09:00" in page
+    assert "Wed 4:00\u00a0PM" in page and "Thu 9:00\u00a0AM" in page
     assert 'name="direction"' not in page  # viewers only look
     assert "Add time" not in page
 

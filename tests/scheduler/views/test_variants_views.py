@@ -53,7 +53,7 @@ def test_section_lists_variants_with_local_time_accounts_and_status(
 ) -> None:
     variant = variants.create_variant(cast.editor, parent, new_york, "Summer!", [account])
     page = signed_in(cast, "viewer").get(f"/posts/{parent.pk}/variants/", **HTMX).content.decode()
-    assert 'Wed 3 Mar, 09:00 <span class="zone">America/New_York</span>' in page
+    assert 'Wed, Mar 3, 9:00\u00a0AM <span class="zone">America/New_York</span>' in page
     assert f'href="/posts/{variant.pk}/"' in page
     assert "Acme Sandbox" in page and "Scheduled" in page
     assert "Add a variant" not in page  # viewers read
