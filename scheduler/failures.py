@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from channels.adapters.registry import UnknownNetwork, adapter_class
 from scheduler import engine, posts
@@ -129,47 +129,47 @@ def _kind(attempt: DeliveryAttempt | None, last_error: str) -> str:
 
 _WORDS: dict[str, tuple[str, str]] = {
     "unsure": (
-        _lazy("SMO could not tell whether this post went out on %(network)s."),
-        _lazy(
+        gettext_lazy("SMO could not tell whether this post went out on %(network)s."),
+        gettext_lazy(
             "Look at the account. If the post is there, mark it done (paste its address if "
             "you like); if it is not, retry."
         ),
     ),
     "duplicate": (
-        _lazy("%(network)s refused this as a duplicate of a recent post."),
-        _lazy("Change the text a little, then use Edit and retry."),
+        gettext_lazy("%(network)s refused this as a duplicate of a recent post."),
+        gettext_lazy("Change the text a little, then use Edit and retry."),
     ),
     "capped": (
-        _lazy("The %(network)s app connected to SMO has used up its posting allowance."),
-        _lazy("Wait for the allowance to reset (or raise the plan), then retry."),
+        gettext_lazy("The %(network)s app connected to SMO has used up its posting allowance."),
+        gettext_lazy("Wait for the allowance to reset (or raise the plan), then retry."),
     ),
     "media": (
-        _lazy("%(network)s could not use the attached image or video."),
-        _lazy("Check that the media meets %(network)s's rules, then retry."),
+        gettext_lazy("%(network)s could not use the attached image or video."),
+        gettext_lazy("Check that the media meets %(network)s's rules, then retry."),
     ),
     "auth": (
-        _lazy("%(network)s no longer accepts this account's sign-in."),
-        _lazy("Reconnect the account on the Accounts page, then retry."),
+        gettext_lazy("%(network)s no longer accepts this account's sign-in."),
+        gettext_lazy("Reconnect the account on the Accounts page, then retry."),
     ),
     "gave_up": (
-        _lazy("%(network)s kept having temporary problems, so SMO stopped trying."),
-        _lazy("Retry now; if it keeps failing, check the network's status page."),
+        gettext_lazy("%(network)s kept having temporary problems, so SMO stopped trying."),
+        gettext_lazy("Retry now; if it keeps failing, check the network's status page."),
     ),
     "rate": (
-        _lazy("%(network)s asked SMO to slow down too many times."),
-        _lazy("Retry in a little while."),
+        gettext_lazy("%(network)s asked SMO to slow down too many times."),
+        gettext_lazy("Retry in a little while."),
     ),
     "prepare": (
-        _lazy("SMO could not prepare the post (a media file may be missing)."),
-        _lazy("Check the post's text and media, then use Edit and retry."),
+        gettext_lazy("SMO could not prepare the post (a media file may be missing)."),
+        gettext_lazy("Check the post's text and media, then use Edit and retry."),
     ),
     "refused": (
-        _lazy("%(network)s refused this post."),
-        _lazy("Read the network's reason in the details, fix the post with Edit and retry."),
+        gettext_lazy("%(network)s refused this post."),
+        gettext_lazy("Read the network's reason in the details, fix the post with Edit and retry."),
     ),
     "other": (
-        _lazy("This post did not go out on %(network)s."),
-        _lazy("Read the details, then retry or edit the post."),
+        gettext_lazy("This post did not go out on %(network)s."),
+        gettext_lazy("Read the details, then retry or edit the post."),
     ),
 }
 

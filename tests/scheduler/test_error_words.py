@@ -67,7 +67,11 @@ def test_pages_show_the_reason_in_the_readers_language(cast: Cast, account) -> N
     swedish = page(cast, post_url, "sv")
     assert REFUSED_SV in swedish
     assert "simulated refusal" not in swedish
-    assert REFUSED_SV in page(cast, "/needs-a-look/", "sv")
+    needs_a_look = page(cast, "/needs-a-look/", "sv")
+    assert REFUSED_SV in needs_a_look
+    # The plain-words summary and advice above the network's reason, too.
+    assert "Sandbox avvisade inlägget." in needs_a_look
+    assert "Redigera och försök igen." in needs_a_look
     assert "Sandbox: simulated refusal of this post." in page(cast, post_url, "en")
 
 
