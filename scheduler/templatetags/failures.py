@@ -14,11 +14,18 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def needs_a_look_count(context: dict[str, Any]) -> int:
-    """Count this workspace's failed and needs-attention deliveries (one query)."""
+    """Count this workspace's failed and needs-attention deliveries (one query per page:
+    the Menu button and the link both show it)."""
     membership = context.get("membership")
     if membership is None:
         return 0
-    return failures.count(membership.workspace_id)
+    request = context.get("request")
+    counted = getattr(request, "_needs_a_look_count", None)
+    if counted is None:
+        counted = failures.count(membership.workspace_id)
+        if request is not None:
+            request._needs_a_look_count = counted  # type: ignore[attr-defined]
+    return counted
 
 
 @register.filter

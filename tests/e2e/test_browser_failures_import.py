@@ -17,6 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from scheduler.models import Delivery, DeliveryAttempt, Membership, Post, Role
+from tests.e2e.menu import open_menu
 from tests.e2e.test_browser_flow import VIEWPORTS, ZONE, log_in
 from tests.factories import (
     DeliveryFactory,
@@ -108,6 +109,8 @@ def test_person_retries_a_failed_post_then_imports_a_csv_after_fixing_a_row(
             )
 
     log_in(page, base)
+    expect(page.locator(".menu-toggle .nav-count")).to_have_text("2")  # seen on a phone
+    open_menu(page)
     expect(page.get_by_test_id("needs-a-look-count")).to_have_text("2")
     page.get_by_role("link", name="Needs a look").click()
     failed = page.locator("article.failure", has_text="Winter opening hours")

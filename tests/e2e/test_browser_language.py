@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from scheduler.models import Membership, Role
+from tests.e2e.menu import open_menu
 from tests.factories import MembershipFactory, SandboxAccountFactory, UserFactory, WorkspaceFactory
 
 PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
@@ -49,6 +50,7 @@ def test_picking_svenska_on_the_profile_turns_the_app_swedish(
     page.get_by_label("Username").fill("anna")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    open_menu(page, "Menu")
     expect(page.get_by_role("link", name="Calendar")).to_be_visible()
 
     page.get_by_role("link", name="anna · Europe/Stockholm").click()
@@ -60,6 +62,7 @@ def test_picking_svenska_on_the_profile_turns_the_app_swedish(
     expect(page).to_have_url(f"{live_server.url}/profile/")
     expect(page.get_by_role("heading", name="Din profil")).to_be_visible()
     expect(page.locator(".msg.success")).to_have_text("Din profil är sparad.")
+    open_menu(page, "Meny")
     nav = page.locator("nav.nav")
     for word in ["Översikt", "Nytt inlägg", "Kalender", "Kö", "Konton"]:
         expect(nav.get_by_role("link", name=word, exact=True)).to_be_visible()
@@ -78,6 +81,39 @@ def test_picking_svenska_on_the_profile_turns_the_app_swedish(
     _fits(page)
     if screenshots is not None:
         page.screenshot(path=screenshots / f"dashboard-sv-{size}.png", full_page=True)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
+def test_on_a_phone_the_page_links_fold_under_a_menu_button(
+    live_server: Any,
+    owner: Membership,
+    new_context: Any,
+    viewport: dict[str, int],
+    screenshots: Path | None,
+) -> None:
+    page: Page = new_context(viewport=viewport).new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("anna")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    menu = page.get_by_role("button", name="Menu")
+    calendar = page.locator("nav.nav").get_by_role("link", name="Calendar")
+    if viewport["width"] > 760:
+        expect(menu).to_be_hidden()
+        expect(calendar).to_be_visible()
+        return
+    topbar = page.locator(".topbar").bounding_box()
+    assert topbar is not None and topbar["height"] < 110  # two rows, not four
+    expect(calendar).to_be_hidden()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(calendar).to_be_visible()
+    if screenshots is not None:
+        page.screenshot(path=screenshots / "menu-open-390x844.png")
+    calendar.click()
+    expect(page).to_have_url(f"{live_server.url}/calendar/")
+    expect(page.locator("nav.nav").get_by_role("link", name="Calendar")).to_be_hidden()
+    _fits(page)
 
 
 def _fits(page: Page) -> None:
