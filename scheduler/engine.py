@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -405,7 +406,13 @@ def _handle_auth_expired(
 
 
 def reconcile_stuck(now: datetime | None = None) -> dict[str, int]:
-    """Sweep deliveries a lost worker or a lost message left behind."""
+    """Sweep deliveries a lost worker or a lost message left behind.
+
+    The steps that only touch the database come first and the network lookups
+    last, for at most SMO_RECONCILE_SECONDS: a network that answers slowly or not
+    at all must not hold up resending what a broker restart lost, on every
+    network, nor keep a worker busy past the next sweep.
+    """
     now = now or timezone.now()
     counts = {"lost": 0, "resolved": 0, "requeued": 0}
     stuck = Delivery.objects.filter(
@@ -417,9 +424,6 @@ def reconcile_stuck(now: datetime | None = None) -> dict[str, int]:
     for pk in list(stuck):
         if transition(pk, S.PUBLISHING, S.UNKNOWN, outcome=lost, failures=F("failures") + 1):
             counts["lost"] += 1
-    for pk in list(Delivery.objects.filter(state=S.UNKNOWN).values_list("pk", flat=True)):
-        if resolve_unknown(pk) != "unresolved":
-            counts["resolved"] += 1
     # A queued delivery whose message never arrived (a broker restart without
     # persistence): send it again. A duplicate message is harmless, see publish().
     lost_messages = Delivery.objects.filter(
@@ -430,6 +434,14 @@ def reconcile_stuck(now: datetime | None = None) -> dict[str, int]:
             if Delivery.objects.filter(pk=pk, state=S.QUEUED).update(queued_at=now):
                 enqueue_publish(pk)
                 counts["requeued"] += 1
+    unknown = list(Delivery.objects.filter(state=S.UNKNOWN).values_list("pk", flat=True))
+    random.shuffle(unknown)  # so lookups that always time out can't starve the rest
+    ends = time.monotonic() + settings.SMO_RECONCILE_SECONDS
+    for pk in unknown:
+        if time.monotonic() >= ends:
+            break  # the next sweep asks about the rest
+        if resolve_unknown(pk) != "unresolved":
+            counts["resolved"] += 1
     return counts
 
 
