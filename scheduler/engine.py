@@ -85,9 +85,11 @@ def transition(
     *,
     outcome: Outcome | None = None,
     worker: str = "",
+    only_if: dict[str, object] | None = None,
     **fields: object,
 ) -> bool:
-    """Move one delivery from `source` to `target` if it is still in `source`.
+    """Move one delivery from `source` to `target` if it is still in `source`
+    (and still matches `only_if`, field by field).
 
     Entering `publishing` opens an attempt row; leaving it closes that row with
     `outcome`. Both happen in the same transaction as the state change.
@@ -99,7 +101,7 @@ def transition(
     if outcome is not None and target != S.PUBLISHED and outcome.detail:
         fields.setdefault("last_error", outcome.detail)
     with transaction.atomic():
-        moved = Delivery.objects.filter(pk=delivery_id, state=source).update(
+        moved = Delivery.objects.filter(pk=delivery_id, state=source, **(only_if or {})).update(
             state=target, updated_at=now, **fields
         )
         if not moved:
@@ -486,15 +488,24 @@ def resolve_unknown(delivery_id: int) -> str:
             last_error="",
         )
         return "published"
+    # "Not there" holds only for the attempts made before the lookup: a sweep and
+    # a reconcile task may look at once, and if the other one requeued the
+    # delivery and its next attempt also went unanswered, the delivery is
+    # `unknown` again but this answer knows nothing of that attempt's post.
+    same_attempt = {"attempts": delivery.attempts}
     if delivery.failures >= settings.SMO_MAX_ATTEMPTS:
         transition(
             delivery_id,
             S.UNKNOWN,
             S.NEEDS_ATTENTION,
+            only_if=same_attempt,
             last_error=f"No answer from {adapter.display_name} after {delivery.failures} attempts.",
         )
         return "needs-attention"
     with transaction.atomic():
-        if transition(delivery_id, S.UNKNOWN, S.QUEUED, queued_at=timezone.now()):
-            enqueue_publish(delivery_id)
+        if not transition(
+            delivery_id, S.UNKNOWN, S.QUEUED, only_if=same_attempt, queued_at=timezone.now()
+        ):
+            return "moved-on"
+        enqueue_publish(delivery_id)
     return "requeued"
