@@ -36,6 +36,8 @@ BAD_TOKEN = (400, 190, "Invalid OAuth access token - Cannot parse access token")
 
 
 class GraphNetwork:
+    name = "facebook"
+
     def __init__(self, log: PostLog, *, refuse_duplicates: bool = False) -> None:
         self.log = log
         self.refuse_duplicates = refuse_duplicates

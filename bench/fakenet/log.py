@@ -20,7 +20,7 @@ class Accepted:
     text: str
     post_id: str
     received_at: float  # epoch seconds when the request reached the fake
-    answered: bool  # False when the fake kept the answer back (a timeout fault)
+    answered: bool  # False when the answer was kept back or was an error (a fault)
 
 
 class PostLog:

@@ -17,8 +17,8 @@ instead of scanning lists and checks no contract, so it keeps up with a burst.
 
 Faults are drawn per API call from a seeded generator: a 5xx before anything is
 done, a timeout after the work is done (the answer is held until the client
-gives up, then the connection closes), or a rate limit with the network's reset
-headers. `latency_ms` is added to every answer.
+gives up, then the connection closes), a 5xx after the work is done, or a rate
+limit with the network's reset headers. `latency_ms` is added to every answer.
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 from bench.fakenet.graph import GraphNetwork
 from bench.fakenet.log import PostLog
-from bench.fakenet.wire import Request
+from bench.fakenet.wire import Network, Request
 from bench.fakenet.x import XNetwork
 from tests.fakes.x import Reply, send_reply
 
-FAULTS = ("server_error", "timeout", "rate_limited")
+FAULTS = ("server_error", "server_error_after_work", "timeout", "rate_limited")
 
 
 @dataclass
@@ -46,8 +46,13 @@ class Faults:
     """Shares of API calls that fail, and how the failures behave."""
 
     server_error: float = 0.0  # 5xx, nothing done
+    # 5xx after the work is done: Graph's code 2 "the post may still have been
+    # created" (platforms.md §2); X's 503s can do the same.
+    server_error_after_work: float = 0.0
     timeout: float = 0.0  # done, then no answer: the client's read timeout fires
     rate_limited: float = 0.0  # X 429 / Graph code 32, with reset headers
+    # Graph's shortest wait is a whole minute; short runs leave it out.
+    rate_limited_networks: tuple[str, ...] = ("x", "facebook")
     latency_ms: float = 0.0  # added before every answer
     reset_seconds: float = 5.0  # how far ahead a rate limit's reset is (Graph: whole minutes)
     hold_seconds: float = 10.0  # how long a timed-out call is held; above the client timeout
@@ -160,6 +165,8 @@ class FakeNet:
             return
         with self._lock:
             fault = self.faults.draw(self._rng)
+            if fault == "rate_limited" and network.name not in self.faults.rate_limited_networks:
+                fault = ""
             self.counts["calls"] += 1
             if fault:
                 self.counts[fault] += 1
@@ -170,7 +177,9 @@ class FakeNet:
         elif fault == "rate_limited":
             reply = network.rate_limited(request, time.time() + self.faults.reset_seconds)
         else:
-            reply = network.route(request, received, answered=fault != "timeout")
+            reply = network.route(request, received, answered=not fault)
+            if fault == "server_error_after_work":
+                reply = network.server_error()
         if fault == "timeout":
             # The work is done; the answer never comes, as when a response is lost.
             self._release.wait(self.faults.hold_seconds)
@@ -178,7 +187,7 @@ class FakeNet:
             return
         send_reply(http, reply)
 
-    def _network(self, path: str) -> XNetwork | GraphNetwork | None:
+    def _network(self, path: str) -> Network | None:
         if path.startswith("/x/"):
             return self.x
         if path.startswith(("/graph/", "/graph-video/")):

@@ -22,6 +22,8 @@ class Request:
 
 
 class Network(Protocol):
+    name: str  # "x" or "facebook", as in Faults.rate_limited_networks
+
     def route(self, request: Request, received: float, *, answered: bool) -> Reply: ...
 
     def server_error(self) -> Reply: ...

@@ -27,6 +27,8 @@ POSTS_PER_WINDOW = 100  # POST /2/tweets per user (platforms.md §1), shown in t
 
 
 class XNetwork:
+    name = "x"
+
     def __init__(self, log: PostLog, *, refuse_duplicates: bool = False) -> None:
         self.log = log
         self.refuse_duplicates = refuse_duplicates

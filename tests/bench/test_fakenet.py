@@ -88,6 +88,18 @@ def test_a_server_error_does_nothing_and_leaves_the_post_uncertain(net: FakeNet)
     assert net.counts["server_error"] == 2
 
 
+def test_a_server_error_after_the_work_leaves_a_post_behind(net: FakeNet) -> None:
+    net.faults.server_error_after_work = 1.0
+    with pytest.raises(Unknown):
+        x_adapter(net).publish(X_CREDS, Content("Made anyway"), "key", Progress())
+    with pytest.raises(Unknown):
+        facebook(net).publish(PAGE_CREDS, Content("Made anyway"), "key", Progress())
+    assert [(e.network, e.text, e.answered) for e in net.log.entries()] == [
+        ("x", "Made anyway", False),
+        ("facebook", "Made anyway", False),
+    ]
+
+
 def test_a_timeout_makes_the_post_then_keeps_the_answer(net: FakeNet) -> None:
     net.faults.timeout = 1.0
     with pytest.raises(Unknown):
@@ -112,14 +124,27 @@ def test_rate_limits_carry_each_networks_reset(net: FakeNet) -> None:
     assert len(net.log) == 0
 
 
+def test_rate_limits_can_be_left_to_some_networks(net: FakeNet) -> None:
+    net.faults.rate_limited = 1.0
+    net.faults.rate_limited_networks = ("x",)
+    with pytest.raises(RateLimited):
+        x_adapter(net).publish(X_CREDS, Content("Later"), "key", Progress())
+    facebook(net).publish(PAGE_CREDS, Content("Now"), "key", Progress())
+    assert [e.text for e in net.log.entries()] == ["Now"]
+    assert net.counts["rate_limited"] == 1
+
+
 def test_fault_shares_are_drawn_as_configured() -> None:
-    faults = Faults(server_error=0.10, timeout=0.05, rate_limited=0.02)
+    faults = Faults(
+        server_error=0.07, server_error_after_work=0.03, timeout=0.05, rate_limited=0.02
+    )
     rng = random.Random(1)
     drawn = Counter(faults.draw(rng) for _ in range(20_000))
-    assert abs(drawn["server_error"] / 20_000 - 0.10) < 0.01
+    assert abs(drawn["server_error"] / 20_000 - 0.07) < 0.01
+    assert abs(drawn["server_error_after_work"] / 20_000 - 0.03) < 0.005
     assert abs(drawn["timeout"] / 20_000 - 0.05) < 0.01
     assert abs(drawn["rate_limited"] / 20_000 - 0.02) < 0.005
-    assert set(drawn) == {"", "server_error", "timeout", "rate_limited"}
+    assert set(drawn) == {"", "server_error", "server_error_after_work", "timeout", "rate_limited"}
 
 
 def test_an_error_rate_over_http_fails_that_share_of_publishes(net: FakeNet) -> None:
