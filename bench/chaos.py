@@ -19,6 +19,7 @@ from typing import Any
 
 from bench.fakenet import Faults
 from bench.part import Context
+from bench.stack import note
 
 # (deliveries, seconds over which they fall due)
 SIZES = {"full": (2000, 40), "quick": (300, 15), "smoke": (60, 8)}
@@ -63,7 +64,6 @@ def faults(mode: str) -> Faults:
 
 def run(ctx: Context) -> dict[str, Any]:
     """Run the part (Django is set up by now; bench/part.py)."""
-    from django.utils import timezone
 
     from bench import outcome, population
 
@@ -79,10 +79,10 @@ def run(ctx: Context) -> dict[str, Any]:
     # latest 100 (X) or 50 (Facebook) posts.
     counts = population.accounts_needed(n, floor=30)
     fleet = population.make_fleet(ctx.net, counts, SANDBOX_FAULTS)
-    start = timezone.now() + timedelta(seconds=3)
-    population.schedule(
-        fleet, [start + timedelta(seconds=i * window / n) for i in range(n)], tag="chaos"
+    _, margin = population.schedule(
+        fleet, [i * window / n for i in range(n)], "chaos", lead=timedelta(seconds=3)
     )
+    note(f"{n} deliveries written, the first due in {margin:.1f} s")
     began = time.monotonic()
     kill_every, kill_for = KILLS[mode]
     kills_end = began + kill_for
@@ -121,6 +121,7 @@ def run(ctx: Context) -> dict[str, Any]:
         "window_s": window,
         "accounts": fleet.describe(),
         "settled": settled,
+        "schedule_margin_s": round(margin, 2),
         "settle_s": round(time.monotonic() - began, 1),
         "chaos_published_once": tally.published_once,
         "chaos_duplicates": tally.duplicates,

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.fakenet import FakeNet, Faults  # noqa: E402
-from bench.stack import Stack  # noqa: E402
+from bench.stack import Stack, note  # noqa: E402
 
 PARTS = ("throughput", "lateness", "chaos")
 
@@ -92,9 +92,11 @@ def _run_part(args: argparse.Namespace) -> dict[str, Any]:
         from django.core.management import call_command
 
         call_command("flush", interactive=False, verbosity=0)
+        note(f"{args.part} on {args.backend} ({args.mode}): database emptied")
         with Stack(args.folder, dict(os.environ), concurrency=args.concurrency) as stack:
             ctx = Context(args.backend, args.mode, args.folder, args.concurrency, net, stack)
             figures = part.run(ctx)
+            note("figures counted")
     figures.setdefault("settings", part.settings_env(args.mode))
     return figures
 

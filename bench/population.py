@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from bench.fakenet import FakeNet
 from channels.adapters.x import XAdapter
@@ -86,40 +87,58 @@ def _account(
     )
 
 
-def schedule(fleet: Fleet, times: Sequence[datetime], tag: str) -> list[int]:
-    """Create one post and delivery per time, round-robin over networks and accounts.
-
-    They are written as drafts, then all scheduled in one transaction, so none
-    falls due while the rest are still being written.
-    """
+def write_drafts(fleet: Fleet, n: int, tag: str) -> list[Delivery]:
+    """Create n posts, one delivery each, round-robin over networks and accounts."""
     networks = list(fleet.accounts)
     slots = []
-    for i in range(len(times)):
+    for i in range(n):
         accounts = fleet.accounts[networks[i % len(networks)]]
         slots.append(accounts[(i // len(networks)) % len(accounts)])
     with transaction.atomic():
         posts = Post.objects.bulk_create(
-            (
-                Post(workspace=fleet.workspace, text=f"{tag} {i}", scheduled_at=when)
-                for i, when in enumerate(times)
-            ),
+            (Post(workspace=fleet.workspace, text=f"{tag} {i}") for i in range(n)),
             batch_size=2000,
         )
-        deliveries = Delivery.objects.bulk_create(
+        return Delivery.objects.bulk_create(
             (
                 Delivery(post=post, account=account, state=Delivery.State.DRAFT)
                 for post, account in zip(posts, slots, strict=True)
             ),
             batch_size=2000,
         )
-    for delivery, when in zip(deliveries, times, strict=True):
+
+
+def schedule(
+    fleet: Fleet, offsets: Sequence[float], tag: str, lead: timedelta
+) -> tuple[datetime, float]:
+    """Create one delivery per offset, due that many seconds after a start `lead`
+    from when the rows are written; return the start and how many seconds before
+    it the schedule was committed (negative: some fell due before they existed).
+
+    The times are set after every row is written, in one transaction, so a
+    stream's head does not fall due while its tail is still being written.
+    """
+    deliveries = write_drafts(fleet, len(offsets), tag)
+    first = timezone.now() + lead
+    for delivery, offset in zip(deliveries, offsets, strict=True):
         delivery.state = Delivery.State.SCHEDULED
-        delivery.scheduled_at = delivery.due_at = when
+        delivery.scheduled_at = delivery.due_at = first + timedelta(seconds=offset)
     with transaction.atomic():
         Delivery.objects.bulk_update(
             deliveries, ["state", "scheduled_at", "due_at"], batch_size=1000
         )
-    return [d.pk for d in deliveries]
+    return first, (first - timezone.now()).total_seconds()
+
+
+def schedule_at_once(fleet: Fleet, n: int, tag: str, lead: timedelta) -> datetime:
+    """Create n deliveries, then make them all due at one whole second, `lead`
+    from when the last row is written; return that second."""
+    write_drafts(fleet, n, tag)
+    due = timezone.now().replace(microsecond=0) + lead
+    Delivery.objects.filter(post__workspace=fleet.workspace, state=Delivery.State.DRAFT).update(
+        state=Delivery.State.SCHEDULED, scheduled_at=due, due_at=due
+    )
+    return due
 
 
 def sandbox_copies() -> dict[str, int]:

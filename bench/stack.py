@@ -110,6 +110,7 @@ class Stack:
         node = Node(name, self._spawn(command, log), log)
         self.nodes[name] = node
         _wait_for(log, offset, " ready.", node.process)
+        note(f"worker {name} ready")
         return node
 
     def start_beat(self) -> None:
@@ -118,6 +119,7 @@ class Stack:
         offset = _size(log)
         self.beat = self._spawn(command, log)
         _wait_for(log, offset, "is starting", self.beat)
+        note("beat started")
 
     def kill_node(self, name: str) -> None:
         """SIGKILL a worker and its pool at once, as when its machine is lost."""
@@ -146,6 +148,7 @@ class Stack:
             self.start_beat()
 
     def stop(self) -> None:
+        note("stopping the stack")
         processes = [node.process for node in self.nodes.values()]
         if self.beat is not None:
             processes.append(self.beat)
@@ -160,6 +163,7 @@ class Stack:
         self.nodes.clear()
         self.beat = None
         self.stop_redis()
+        note("stack stopped")
 
     def _spawn(self, command: list[str], log: Path) -> subprocess.Popen[bytes]:
         with log.open("ab") as out:
@@ -179,6 +183,11 @@ class Stack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def note(message: str) -> None:
+    """A time-stamped line in the part's log, to see where a part spends its time."""
+    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -92,39 +92,41 @@ STORE_ROWS = [
 def render(results: dict[str, Any]) -> str:
     names = list(results["backends"])
     columns = [results["backends"][n].get("label", n) for n in names]
-    width = max(len(c) for c in [*columns, "x" * 16]) + 2
-    m = results["machine"]
-    lines = [
-        f"SMO benchmark ({results['mode']}), {m['cores']} cores, {m['ram_gib']} GiB, "
-        f"Python {m['python']}, load {m['load_average_at_start'][0]:.1f} at start, "
-        f"wall {results['wall_seconds']:.0f} s",
-        "",
-        f"{'':44}" + "".join(f"{c:>{width}}" for c in columns),
-    ]
-    section = ""
+    rows: list[tuple[str, list[str]]] = []  # (label, cells); a part name has no cells
     for part, label, show in ROWS:
-        if part != section:
-            lines.append(part)
-            section = part
+        if part not in [label for label, _ in rows]:
+            rows.append((part, []))
         cells = []
         for name in names:
             try:
                 cells.append(_part(results["backends"][name], part, show))
             except (KeyError, TypeError):
                 cells.append("-")
-        lines.append(f"  {label:42}" + "".join(f"{c:>{width}}" for c in cells))
-    lines.append("store scale")
+        rows.append((f"  {label}", cells))
     store = results.get("store_scale")
+    rows.append(("store scale", []))
     if store is None:
-        lines.append("  not run")
+        rows.append(("  not run", []))
     elif "skipped" in store or "error" in store:
-        lines.append(f"  {store.get('skipped') or 'ERROR: ' + store['error']}")
+        rows.append((f"  {store.get('skipped') or 'ERROR: ' + store['error']}", []))
     else:
-        for label, key in STORE_ROWS:
-            lines.append(f"  {label:42}{_num(store.get(key)):>{width}}")
+        rows += [(f"  {label}", [_num(store.get(key))]) for label, key in STORE_ROWS]
+    cells = [c for _, row in rows for c in row]
+    width = max(len(c) for c in [*columns, *cells]) + 3
+    first = max(len(label) for label, row in rows if row) + 1
+    m = results["machine"]
+    lines = [
+        f"SMO benchmark ({results['mode']}), {m['cores']} cores, {m['ram_gib']} GiB, "
+        f"Python {m['python']}, load {m['load_average_at_start'][0]:.1f} at start, "
+        f"wall {results['wall_seconds']:.0f} s",
+        "",
+        " " * first + "".join(f"{c:>{width}}" for c in columns),
+    ]
+    lines += [
+        (f"{label:{first}}" + "".join(f"{c:>{width}}" for c in row)).rstrip() for label, row in rows
+    ]
     for name in names:
-        error = results["backends"][name]
-        for part, figures in error.items():
+        for part, figures in results["backends"][name].items():
             if isinstance(figures, dict) and "error" in figures:
                 lines.append(f"{name} {part}: {figures['error']}")
     return "\n".join(lines)

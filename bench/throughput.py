@@ -17,6 +17,7 @@ from typing import Any
 
 from bench.fakenet import Faults
 from bench.part import Context
+from bench.stack import note
 
 SIZES = {"full": 10_000, "quick": 500, "smoke": 150}
 # The embedded default publishes at about the same rate: 10,000 there as well
@@ -39,6 +40,7 @@ def run(ctx: Context) -> dict[str, Any]:
         n = int(os.environ.get("BENCH_EMBEDDED_N", EMBEDDED_FULL))
     ctx.stack.start_worker("bench1")
     bare = bare_celery(ctx, n)
+    note(f"bare Celery: {bare['per_s']} tasks/s")
     ctx.stack.start_beat()
     ours = smo(ctx, n)
     ratio = ours["per_s"] / bare["per_s"] if bare["per_s"] else None
@@ -77,14 +79,12 @@ def bare_celery(ctx: Context, n: int) -> dict[str, Any]:
 
 
 def smo(ctx: Context, n: int) -> dict[str, Any]:
-    from django.utils import timezone
-
     from bench import outcome, population
 
     fleet = population.make_fleet(ctx.net, population.accounts_needed(n))
-    # A whole second, as people schedule; far enough ahead to write every row first.
-    due = timezone.now().replace(microsecond=0) + timedelta(seconds=3 + math.ceil(n / 5000))
-    population.schedule(fleet, [due] * n, tag="throughput")
+    # A whole second, as people schedule, just after the rows are written.
+    due = population.schedule_at_once(fleet, n, "throughput", lead=timedelta(seconds=2))
+    note(f"{n} deliveries written, due at {due:%H:%M:%S}")
     settled = outcome.wait_until_settled(time.monotonic() + max(180.0, n / 10))
     tally = outcome.tally(ctx.net)
     seconds = (tally.last_published - due).total_seconds() if tally.last_published else float("nan")
