@@ -12,6 +12,7 @@ the run (settings_env) so that lost workers and messages are found in seconds.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from datetime import timedelta
@@ -25,6 +26,7 @@ from bench.stack import note
 SIZES = {"full": (2000, 40), "quick": (300, 15), "smoke": (60, 8)}
 # (a kill every so many seconds, for so many seconds from when they are written);
 # the smoke run kills one worker, before the first falls due.
+# BENCH_CHAOS_KILL_EVERY sets the first for a harsher run.
 KILLS = {"full": (3.0, 60.0), "quick": (3.0, 15.0), "smoke": (1.0, 1.5)}
 SETTLE_SECONDS = {"full": 240, "quick": 150, "smoke": 120}
 SANDBOX_FAULTS = (
@@ -85,6 +87,7 @@ def run(ctx: Context) -> dict[str, Any]:
     note(f"{n} deliveries written, the first due in {margin:.1f} s")
     began = time.monotonic()
     kill_every, kill_for = KILLS[mode]
+    kill_every = float(os.environ.get("BENCH_CHAOS_KILL_EVERY", kill_every))
     kills_end = began + kill_for
     redis_at = began + window / 3 if stack.redis_port is not None else None
     rng = random.Random(11)  # noqa: S311 - which worker to kill

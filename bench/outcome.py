@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from bench.fakenet import FakeNet
 from bench.population import sandbox_copies
-from scheduler.models import Delivery
+from scheduler.models import Delivery, DeliveryAttempt
 
 S = Delivery.State
 SETTLED = Q(state__in=[S.PUBLISHED, S.NEEDS_ATTENTION]) | (Q(state=S.FAILED) & ~Q(last_error=""))
@@ -64,6 +64,7 @@ class Tally:
     phantom: int = 0  # SMO says published, the network has no such post
     failed_but_posted: int = 0  # SMO says failed, yet the post is out
     failure_reasons: Counter[str] = field(default_factory=Counter)
+    attempt_outcomes: Counter[str] = field(default_factory=Counter)  # one per network call
     lateness: list[float] = field(default_factory=list)  # published_at - scheduled_at
     network_lateness: list[float] = field(default_factory=list)  # reached the fake - scheduled_at
     last_published: datetime | None = None  # when SMO recorded the last one published
@@ -78,6 +79,7 @@ class Tally:
             "phantom": self.phantom,
             "failed_but_posted": self.failed_but_posted,
             "failure_reasons": dict(self.failure_reasons.most_common(8)),
+            "attempt_outcomes": dict(self.attempt_outcomes),
             "lateness_s": percentiles(self.lateness),
             "network_lateness_s": percentiles(self.network_lateness),
         }
@@ -121,6 +123,8 @@ def tally(net: FakeNet) -> Tally:
                 result.failed_but_posted += 1
         if (network, text) in first:
             result.network_lateness.append(first[(network, text)] - scheduled.timestamp())
+    outcomes = DeliveryAttempt.objects.values_list("outcome").annotate(n=Count("id"))
+    result.attempt_outcomes.update({outcome or "unfinished": n for outcome, n in outcomes})
     return result
 
 

@@ -96,6 +96,7 @@ def _run_part(args: argparse.Namespace) -> dict[str, Any]:
         with Stack(args.folder, dict(os.environ), concurrency=args.concurrency) as stack:
             ctx = Context(args.backend, args.mode, args.folder, args.concurrency, net, stack)
             figures = part.run(ctx)
+            figures["beat_messages_expired"] = stack.expired_ticks()
             note("figures counted")
     figures.setdefault("settings", part.settings_env(args.mode))
     return figures

@@ -147,6 +147,16 @@ class Stack:
             self.restarts += 1
             self.start_beat()
 
+    def expired_ticks(self) -> dict[str, int]:
+        """Beat's messages that waited so long behind others that they expired unrun."""
+        counts = {"dispatch_due": 0, "reconcile_stuck": 0}
+        for log in self.folder.glob("worker-*.log"):
+            for line in log.read_text(errors="replace").splitlines():
+                for task in counts:
+                    if f"Discarding revoked task: scheduler.{task}[" in line:
+                        counts[task] += 1
+        return counts
+
     def stop(self) -> None:
         note("stopping the stack")
         processes = [node.process for node in self.nodes.values()]

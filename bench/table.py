@@ -38,6 +38,11 @@ def _fate_text(f: dict[str, Any]) -> str:
     return f"{f.get('published_once')} / {f.get('duplicates')} / {f.get('lost')}"
 
 
+def _expired(f: dict[str, Any]) -> str:
+    expired = f.get("beat_messages_expired") or {}
+    return f"{expired.get('dispatch_due', '-')} / {expired.get('reconcile_stuck', '-')}"
+
+
 def _accounts(f: dict[str, Any]) -> str:
     # "30 x, 30 facebook, 30 sandbox" -> "30 / 30 / 30"
     return " / ".join(part.split()[0] for part in str(f.get("accounts", "")).split(", "))
@@ -64,10 +69,12 @@ ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("throughput", "ratio to bare Celery", lambda f: _num(f.get("throughput_ratio"), 3)),
     ("throughput", "accounts x / facebook / sandbox", lambda f: _accounts(f["smo"])),
     ("throughput", "published once / duplicates / lost", lambda f: _fate_text(f["smo"])),
+    ("throughput", "beat messages expired: dispatch / sweep", lambda f: _expired(f)),
     ("lateness", "stream (per second x seconds)", lambda f: f"{f['rate_per_s']} x {f['window_s']}"),
     ("lateness", "published_at late p50/p95/p99/max s", lambda f: _spread(f, "lateness_s")),
     ("lateness", "reached network p50/p95/p99/max s", lambda f: _spread(f, "network_lateness_s")),
     ("lateness", "published once / duplicates / lost", _fate_text),
+    ("lateness", "beat messages expired: dispatch / sweep", lambda f: _expired(f)),
     ("chaos", "deliveries (over seconds)", lambda f: f"{f['deliveries']} ({f['window_s']} s)"),
     ("chaos", "published once", lambda f: _num(f.get("chaos_published_once"))),
     ("chaos", "published twice (must be 0)", lambda f: _num(f.get("chaos_duplicates"))),
@@ -77,6 +84,7 @@ ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("chaos", "worker kills (node / pool), Redis restarts", lambda f: _kills(f)),
     ("chaos", "network faults 5xx / timeout / 429", lambda f: _faults(f)),
     ("chaos", "published late p50/p95/p99/max s", lambda f: _spread(f, "lateness_s")),
+    ("chaos", "beat messages expired: dispatch / sweep", lambda f: _expired(f)),
     ("chaos", "settled in s", lambda f: _num(f.get("settle_s"))),
 ]
 
