@@ -66,7 +66,6 @@ def faults(mode: str) -> Faults:
 
 def run(ctx: Context) -> dict[str, Any]:
     """Run the part (Django is set up by now; bench/part.py)."""
-
     from bench import outcome, population
 
     mode = ctx.mode
@@ -115,6 +114,7 @@ def run(ctx: Context) -> dict[str, Any]:
     settled = outcome.wait_until_settled(
         began + window + SETTLE_SECONDS[mode], every=0.5, tick=tick
     )
+    settle_s = round(time.monotonic() - began, 1)
     stuck = list(outcome.unsettled_rows()[:20])
     stack.stop()  # nothing may publish after the count
     tally = outcome.tally(ctx.net)
@@ -125,7 +125,7 @@ def run(ctx: Context) -> dict[str, Any]:
         "accounts": fleet.describe(),
         "settled": settled,
         "schedule_margin_s": round(margin, 2),
-        "settle_s": round(time.monotonic() - began, 1),
+        "settle_s": settle_s,
         "chaos_published_once": tally.published_once,
         "chaos_duplicates": tally.duplicates,
         "chaos_lost": tally.lost,
