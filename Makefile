@@ -33,11 +33,11 @@ test: $(VENV)/.test-deps
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## bench: publish lateness and rate with a real worker and beat (see bench/).
+## bench: every benchmark (bench/run.py) in about 15 minutes; QUICK=1 runs each part
+## small in about 3. Prints a table and writes bench/results/latest.json.
 bench: $(VENV)/.test-deps
 	mkdir -p var
-	$(PY) -m smo.envfile
-	$(PY) bench/publish_lateness.py $(BENCH_ARGS)
+	$(PY) -m bench.run $(if $(QUICK),--mode quick) $(BENCH_ARGS)
 
 lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -101,9 +102,11 @@ def transition(
     *,
     outcome: Outcome | None = None,
     worker: str = "",
+    only_if: dict[str, object] | None = None,
     **fields: object,
 ) -> bool:
-    """Move one delivery from `source` to `target` if it is still in `source`.
+    """Move one delivery from `source` to `target` if it is still in `source`
+    (and still matches `only_if`, field by field).
 
     Entering `publishing` opens an attempt row; leaving it closes that row with
     `outcome`. Both happen in the same transaction as the state change.
@@ -116,7 +119,7 @@ def transition(
         for name, value in error_fields(outcome.words).items():
             fields.setdefault(name, value)
     with transaction.atomic():
-        moved = Delivery.objects.filter(pk=delivery_id, state=source).update(
+        moved = Delivery.objects.filter(pk=delivery_id, state=source, **(only_if or {})).update(
             state=target, updated_at=now, **fields
         )
         if not moved:
@@ -446,7 +449,13 @@ def _handle_auth_expired(
 
 
 def reconcile_stuck(now: datetime | None = None) -> dict[str, int]:
-    """Sweep deliveries a lost worker or a lost message left behind."""
+    """Sweep deliveries a lost worker or a lost message left behind.
+
+    The steps that only touch the database come first and the network lookups
+    last, for at most SMO_RECONCILE_SECONDS: a network that answers slowly or not
+    at all must not hold up resending what a broker restart lost, on every
+    network, nor keep a worker busy past the next sweep.
+    """
     now = now or timezone.now()
     counts = {"lost": 0, "resolved": 0, "requeued": 0}
     stuck = Delivery.objects.filter(
@@ -459,9 +468,6 @@ def reconcile_stuck(now: datetime | None = None) -> dict[str, int]:
     for pk in list(stuck):
         if transition(pk, S.PUBLISHING, S.UNKNOWN, outcome=lost, failures=F("failures") + 1):
             counts["lost"] += 1
-    for pk in list(Delivery.objects.filter(state=S.UNKNOWN).values_list("pk", flat=True)):
-        if resolve_unknown(pk) != "unresolved":
-            counts["resolved"] += 1
     # A queued delivery whose message never arrived (a broker restart without
     # persistence): send it again. A duplicate message is harmless, see publish().
     lost_messages = Delivery.objects.filter(
@@ -472,6 +478,14 @@ def reconcile_stuck(now: datetime | None = None) -> dict[str, int]:
             if Delivery.objects.filter(pk=pk, state=S.QUEUED).update(queued_at=now):
                 enqueue_publish(pk)
                 counts["requeued"] += 1
+    unknown = list(Delivery.objects.filter(state=S.UNKNOWN).values_list("pk", flat=True))
+    random.shuffle(unknown)  # so lookups that always time out can't starve the rest
+    ends = time.monotonic() + settings.SMO_RECONCILE_SECONDS
+    for pk in unknown:
+        if time.monotonic() >= ends:
+            break  # the next sweep asks about the rest
+        if resolve_unknown(pk) != "unresolved":
+            counts["resolved"] += 1
     return counts
 
 
@@ -522,11 +536,17 @@ def resolve_unknown(delivery_id: int) -> str:
         )
         metrics.published(account.network, delivery.scheduled_at, found.published_at)
         return "published"
+    # "Not there" holds only for the attempts made before the lookup: a sweep and
+    # a reconcile task may look at once, and if the other one requeued the
+    # delivery and its next attempt also went unanswered, the delivery is
+    # `unknown` again but this answer knows nothing of that attempt's post.
+    same_attempt = {"attempts": delivery.attempts}
     if delivery.failures >= settings.SMO_MAX_ATTEMPTS:
         transition(
             delivery_id,
             S.UNKNOWN,
             S.NEEDS_ATTENTION,
+            only_if=same_attempt,
             **error_fields(
                 words(
                     "No answer from %(network)s after %(count)s attempts.",
@@ -537,6 +557,9 @@ def resolve_unknown(delivery_id: int) -> str:
         )
         return "needs-attention"
     with transaction.atomic():
-        if transition(delivery_id, S.UNKNOWN, S.QUEUED, queued_at=timezone.now()):
-            enqueue_publish(delivery_id)
+        if not transition(
+            delivery_id, S.UNKNOWN, S.QUEUED, only_if=same_attempt, queued_at=timezone.now()
+        ):
+            return "moved-on"
+        enqueue_publish(delivery_id)
     return "requeued"

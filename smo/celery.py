@@ -43,6 +43,17 @@ def _make_broker_folders() -> None:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
+def _set_reconcile_period() -> None:
+    """Sweep as often as SMO_RECONCILE_SECONDS says (settings are read here, not at import)."""
+    from django.conf import settings
+
+    period = float(getattr(settings, "SMO_RECONCILE_SECONDS", 15.0))
+    entry = app.conf.beat_schedule["reconcile-stuck"]
+    entry["schedule"] = period
+    entry["options"] = {**entry.get("options", {}), "expires": 2 * period}
+
+
 @app.on_after_configure.connect
 def _on_configure(sender: Celery, **kwargs: object) -> None:
     _make_broker_folders()
+    _set_reconcile_period()

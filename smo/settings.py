@@ -239,6 +239,9 @@ SMO_RETRY_BASE_SECONDS = env.float("SMO_RETRY_BASE_SECONDS", default=10.0)
 SMO_RETRY_MAX_SECONDS = env.float("SMO_RETRY_MAX_SECONDS", default=1800.0)
 SMO_DISPATCH_LOOKAHEAD = timedelta(seconds=2)
 SMO_DISPATCH_BATCH = env.int("SMO_DISPATCH_BATCH", default=500)
+# How often beat sweeps for deliveries a lost worker or message left behind
+# (reconcile_stuck); a shorter period settles them sooner at the cost of a query.
+SMO_RECONCILE_SECONDS = env.float("SMO_RECONCILE_SECONDS", default=15.0)
 
 # --- Networks -------------------------------------------------------------------
 # A network can be connected once its app credentials are set; until then the

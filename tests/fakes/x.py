@@ -294,7 +294,7 @@ class FakeX:
             url.path,
             dict(query),
             headers,
-            _parse_body(raw, content_type),
+            parse_body(raw, content_type),
             content_type,
         )
         with self._lock:
@@ -309,7 +309,7 @@ class FakeX:
                 self._release.wait(HOLD_SECONDS)
             handler.close_connection = True
             return
-        _send(handler, reply)
+        send_reply(handler, reply)
 
     def _answer(self, request: Recorded, query: list[tuple[str, str]], raw: bytes) -> Reply:
         api = request.path not in OAUTH_PATHS
@@ -461,48 +461,19 @@ class FakeX:
         self, post_id: str, user: str, text: str, media_ids: list[str], reply_to: str | None
     ) -> dict[str, Any]:
         parent = next((t for t in self.tweets if t["id"] == reply_to), None)
-        created = datetime.fromtimestamp(self.now(), UTC).isoformat(timespec="milliseconds")
-        return {
-            "id": post_id,
-            "author_id": user,
-            "text": text,
-            "created_at": created.replace("+00:00", "Z"),
-            "media_ids": media_ids,
-            "in_reply_to_tweet_id": reply_to,
-            "in_reply_to_user_id": parent["author_id"] if parent else (reply_to and user),
-            "conversation_id": parent["conversation_id"] if parent else (reply_to or post_id),
-        }
+        return tweet_record(post_id, user, text, media_ids, reply_to, parent, self.now())
 
     def _timeline(self, user_id: str, query: dict[str, str]) -> Reply:
         if user_id not in self.users:
             return problem(404, f"Could not find user with id: [{user_id}].")
         wanted = set(query.get("tweet.fields", "").split(","))
         newest_first = [t for t in reversed(self.tweets) if t["author_id"] == user_id]
-        posts = [
-            self._post_json(t, wanted) for t in newest_first[: int(query.get("max_results", 10))]
-        ]
+        posts = [post_json(t, wanted) for t in newest_first[: int(query.get("max_results", 10))]]
         meta: dict[str, Any] = {"result_count": len(posts)}
         if posts:
             meta.update(newest_id=posts[0]["id"], oldest_id=posts[-1]["id"])
             return Reply(200, {"data": posts, "meta": meta})
         return Reply(200, {"meta": meta})
-
-    def _post_json(self, tweet: dict[str, Any], wanted: set[str]) -> dict[str, Any]:
-        post = {
-            "id": tweet["id"],
-            "text": shown_text(tweet),
-            "edit_history_tweet_ids": [tweet["id"]],
-        }
-        parent_id = tweet["in_reply_to_tweet_id"]
-        extra = {
-            "created_at": tweet["created_at"],
-            "conversation_id": tweet["conversation_id"],
-            "author_id": tweet["author_id"],
-            "in_reply_to_user_id": tweet["in_reply_to_user_id"],
-            "referenced_tweets": [{"type": "replied_to", "id": parent_id}] if parent_id else None,
-        }
-        post.update({k: v for k, v in extra.items() if k in wanted and v is not None})
-        return post
 
     def _me(self, user: str, query: dict[str, str]) -> Reply:
         record = self.users.get(user)
@@ -711,6 +682,48 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # quiet: fake.requests has everything
 
 
+def tweet_record(
+    post_id: str,
+    user: str,
+    text: str,
+    media_ids: list[str],
+    reply_to: str | None,
+    parent: dict[str, Any] | None,
+    now: float,
+) -> dict[str, Any]:
+    """Return a post as the fake stores it; `parent` is the post it replies to."""
+    created = datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds")
+    return {
+        "id": post_id,
+        "author_id": user,
+        "text": text,
+        "created_at": created.replace("+00:00", "Z"),
+        "media_ids": media_ids,
+        "in_reply_to_tweet_id": reply_to,
+        "in_reply_to_user_id": parent["author_id"] if parent else (reply_to and user),
+        "conversation_id": parent["conversation_id"] if parent else (reply_to or post_id),
+    }
+
+
+def post_json(tweet: dict[str, Any], wanted: set[str]) -> dict[str, Any]:
+    """Return a stored post as the API shows it, with the `tweet.fields` asked for."""
+    post = {
+        "id": tweet["id"],
+        "text": shown_text(tweet),
+        "edit_history_tweet_ids": [tweet["id"]],
+    }
+    parent_id = tweet["in_reply_to_tweet_id"]
+    extra = {
+        "created_at": tweet["created_at"],
+        "conversation_id": tweet["conversation_id"],
+        "author_id": tweet["author_id"],
+        "in_reply_to_user_id": tweet["in_reply_to_user_id"],
+        "referenced_tweets": [{"type": "replied_to", "id": parent_id}] if parent_id else None,
+    }
+    post.update({k: v for k, v in extra.items() if k in wanted and v is not None})
+    return post
+
+
 def shown_text(tweet: dict[str, Any]) -> str:
     """Return a post's text as X's API shows it: URLs as t.co links, a t.co link for
     attached media, and &, <, > as HTML entities."""
@@ -735,7 +748,7 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def _parse_body(raw: bytes, content_type: str) -> Any:
+def parse_body(raw: bytes, content_type: str) -> Any:
     if not raw:
         return None
     header = Message()
@@ -785,7 +798,7 @@ def _payload(reply: Reply) -> bytes:
     return json.dumps(reply.body).encode()
 
 
-def _send(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+def send_reply(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
     payload = _payload(reply)
     handler.send_response(reply.status)
     for name, value in reply.headers.items():

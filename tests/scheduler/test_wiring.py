@@ -167,3 +167,23 @@ def test_setup_says_which_networks_are_not_configured_and_what_they_need(capsys,
     assert "X: ready to connect on the Accounts page" in out
     assert "Facebook: not configured (set FACEBOOK_APP_ID, FACEBOOK_APP_SECRET; see README)" in out
     assert "Instagram: not configured (set FACEBOOK_APP_ID, FACEBOOK_APP_SECRET; see README)" in out
+
+
+def test_the_reconcile_period_comes_from_the_environment() -> None:
+    script = (
+        "from smo.celery import app; entry = app.conf.beat_schedule['reconcile-stuck'];"
+        "print(entry['schedule'], entry['options']['expires'])"
+    )
+    clean = {k: v for k, v in os.environ.items() if k != "SMO_RECONCILE_SECONDS"}
+    periods = []
+    for extra in ({}, {"SMO_RECONCILE_SECONDS": "5"}):
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env={**clean, "DJANGO_SETTINGS_MODULE": "smo.settings", "DEBUG": "true", **extra},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        periods.append(result.stdout.split())
+    assert periods == [["15.0", "30.0"], ["5.0", "10.0"]]

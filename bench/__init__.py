@@ -1,0 +1,1 @@
+"""Benchmarks that print numbers: `make bench` runs them all (bench/run.py)."""
