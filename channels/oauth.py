@@ -39,8 +39,16 @@ from scheduler.views.access import workspace_page
 
 logger = logging.getLogger(__name__)
 
-# Networks with their own login flow; the others connect through one of these.
-LOGINS = ("x", "facebook")
+
+def _logins() -> tuple[str, ...]:
+    from channels.adapters.registry import networks
+
+    return tuple(n for n in networks() if adapter_class(n).connects_by == "oauth")
+
+
+# Networks with their own login flow; the others connect through one of these
+# or, with no posting API, by a form (connects_by "manual").
+LOGINS = _logins()
 SESSION_KEY = "smo_oauth"
 PICK_KEY = "smo_oauth_pick"
 

@@ -20,7 +20,33 @@ def media_item(asset: MediaAsset) -> MediaItem:
         height=asset.height,
         alt_text=asset.alt_text,
         url=media_links.public_url(asset.pk),
+        duration=asset.duration,
+        container=asset.container,
     )
+
+
+def post_options(overrides: dict | None, account: SocialAccount) -> dict[str, object]:
+    """The network's own settings of a post for one account.
+
+    Stored in `Post.overrides[network]["options"]`; a per-account option
+    (a Pinterest board) holds one value per account id, and an account without
+    one falls back to the account's own default (`SocialAccount.options`).
+    """
+    from channels.adapters.registry import adapter_class
+
+    stored = dict(((overrides or {}).get(account.network) or {}).get("options") or {})
+    for option in adapter_class(account.network).post_options:
+        if not option.per_account:
+            continue
+        chosen = stored.get(option.name)
+        value = chosen.get(str(account.pk)) if isinstance(chosen, dict) else None
+        if value in (None, ""):
+            value = (account.options or {}).get(option.name)
+        if value in (None, ""):
+            stored.pop(option.name, None)
+        else:
+            stored[option.name] = value
+    return stored
 
 
 def post_content(post: Post, assets: list[MediaAsset] | None = None, network: str = "") -> Content:
@@ -44,6 +70,9 @@ def content_for(delivery: Delivery) -> Content:
 
     network = delivery.account.network
     found = post_content(delivery.post, network=network)
+    options = post_options(delivery.post.overrides, delivery.account)
+    if options:
+        found = replace(found, options=options)  # type: ignore[union-attr]
     countries = variants.targeting_for(delivery.post, network).get("countries") or []
     if countries:
         found = replace(found, countries=tuple(str(c) for c in countries))  # type: ignore[union-attr]

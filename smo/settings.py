@@ -269,6 +269,33 @@ SMO_NETWORKS: dict[str, dict[str, object]] = {
     },
     "facebook": dict(_META_APP),
     "instagram": dict(_META_APP),
+    "youtube": {
+        "client_id": env.str("GOOGLE_CLIENT_ID", default=""),
+        "client_secret": _secret("GOOGLE_CLIENT_SECRET"),
+        "api_url": env.str("YOUTUBE_API_URL", default="https://www.googleapis.com"),
+        "authorize_url": env.str(
+            "GOOGLE_AUTHORIZE_URL", default="https://accounts.google.com/o/oauth2/v2/auth"
+        ),
+        "token_url": env.str("GOOGLE_TOKEN_URL", default="https://oauth2.googleapis.com/token"),
+        # The Google Cloud project's daily quota (units); SMO keeps under it.
+        "daily_quota": env.int("YOUTUBE_DAILY_QUOTA", default=10_000),
+    },
+    "tiktok": {
+        "client_key": env.str("TIKTOK_CLIENT_KEY", default=""),
+        "client_secret": _secret("TIKTOK_CLIENT_SECRET"),
+        "api_url": env.str("TIKTOK_API_URL", default="https://open.tiktokapis.com"),
+        "authorize_url": env.str(
+            "TIKTOK_AUTHORIZE_URL", default="https://www.tiktok.com/v2/auth/authorize/"
+        ),
+    },
+    "pinterest": {
+        "app_id": env.str("PINTEREST_APP_ID", default=""),
+        "app_secret": _secret("PINTEREST_APP_SECRET"),
+        "api_url": env.str("PINTEREST_API_URL", default="https://api.pinterest.com"),
+        "authorize_url": env.str(
+            "PINTEREST_AUTHORIZE_URL", default="https://www.pinterest.com/oauth/"
+        ),
+    },
 }
 # Refresh expiring tokens (X's live two hours) this long before they expire.
 SMO_TOKEN_REFRESH_MARGIN = timedelta(

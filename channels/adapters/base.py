@@ -34,6 +34,17 @@ class MediaItem:
     height: int | None = None
     alt_text: str = ""
     url: str = ""  # public URL, for networks that fetch media themselves
+    # Read from the file by ffprobe at upload (scheduler.video_probe); None
+    # when unknown (images, or a file ffprobe could not read).
+    duration: float | None = None  # seconds
+    container: str = ""  # ffprobe's format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+
+    @property
+    def aspect(self) -> float | None:
+        """Width over height, when both are known."""
+        if self.width and self.height:
+            return self.width / self.height
+        return None
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,10 @@ class Content:
     # ISO 3166 country codes of an audience variant, for networks that can
     # show a post only there (Facebook Pages); others ignore it.
     countries: tuple[str, ...] = ()
+    # This network's own settings for the post, named by the adapter's
+    # `post_options` (a YouTube title, a Pinterest board, a TikTok privacy
+    # level). Per-account settings arrive already resolved for the account.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def fingerprint(self) -> str:
@@ -163,6 +178,28 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class PostOption:
+    """One setting a network takes beside the text, shown in the composer.
+
+    The value lands in `Content.options[name]`. `kind` is "text", "textarea",
+    "choice" (one of `choices`), "tags" (a list of words) or "bool". A field
+    with `per_account` set has choices that depend on the account (Pinterest
+    boards): the composer asks `Adapter.option_choices` for each account and
+    the post stores one value per account.
+    """
+
+    name: str
+    label: Words | str
+    kind: str = "text"
+    choices: tuple[tuple[str, Words | str], ...] = ()
+    max_length: int | None = None  # characters; for "tags", all tags together
+    required: bool = False
+    default: Any = None
+    per_account: bool = False
+    help: Words | str = ""
+
+
+@dataclass(frozen=True)
 class Limits:
     max_text: int
     counting: str = text_rules.CHARACTERS
@@ -176,9 +213,29 @@ class Limits:
     max_video_bytes: int = 512 * 1024 * 1024
     image_types: frozenset[str] = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
     video_types: frozenset[str] = frozenset({"video/mp4", "video/quicktime"})
+    # The post must carry media (YouTube a video; Pinterest an image or video).
+    requires_media: bool = False
+    # Checked when the file's duration (ffprobe) and dimensions are known.
+    min_video_seconds: float | None = None
+    max_video_seconds: float | None = None
+    min_aspect: float | None = None  # width / height, images and video
+    max_aspect: float | None = None
     # The network's own publish cap, kept under by the engine's rate budget.
     posts_per_window: int | None = None
     window: timedelta = timedelta(minutes=15)
+
+
+def _seconds(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 1)
+
+
+def _ratio(value: float) -> str:
+    """0.5625 -> "9:16", 1.91 -> "1.91:1": the way networks write their limits."""
+    known = {16 / 9: "16:9", 9 / 16: "9:16", 4 / 5: "4:5", 1.0: "1:1", 2 / 3: "2:3", 4 / 3: "4:3"}
+    for ratio, label in known.items():
+        if abs(ratio - value) < 0.005:
+            return label
+    return f"{value:g}:1"
 
 
 # --- Errors ----------------------------------------------------------------------
@@ -244,6 +301,18 @@ class Adapter(ABC):
     # connected, and the environment variables a person sets to provide them.
     required_config: ClassVar[tuple[str, ...]] = ()
     required_settings: ClassVar[tuple[str, ...]] = ()
+    # How an account is connected: "oauth" (the adapter's own
+    # authorization/connect flow), "through" (another network's login, see
+    # registry.CONNECTED_THROUGH) or "manual" (a form naming the account; no
+    # credentials, for networks that publish by reminder only); "builtin"
+    # for the sandbox, which smo_setup makes.
+    connects_by: ClassVar[str] = "oauth"
+    # False for networks with no posting API open to us (Snapchat): every
+    # delivery to them becomes a reminder to a person, who posts by hand.
+    # Any account can also be set to reminders (SocialAccount.options).
+    can_publish: ClassVar[bool] = True
+    # Settings beside the text that this network takes (see PostOption).
+    post_options: ClassVar[tuple[PostOption, ...]] = ()
 
     def __init__(self, config: Mapping[str, Any], session: requests.Session) -> None:
         self.config = config
@@ -291,7 +360,78 @@ class Adapter(ABC):
                     "unsupported",
                 )
             )
+        if limits.requires_media and not content.media:
+            problems.append(
+                Problem(
+                    "media",
+                    words("%(network)s needs a photo or video.", network=self.display_name),
+                    "empty",
+                )
+            )
         problems.extend(self._media_problems(content.media))
+        problems.extend(self._option_problems(content.options))
+        return problems
+
+    def option_choices(self, creds: Credentials, name: str) -> list[tuple[str, str]]:
+        """Return the choices of the per-account option `name` for this account
+        (value, label), asked of the network (Pinterest's boards)."""
+        return []
+
+    def _option_problems(self, options: Mapping[str, Any]) -> list[Problem]:
+        problems = []
+        for option in self.post_options:
+            value = options.get(option.name, option.default)
+            empty = value in (None, "", [], ())
+            if empty:
+                if option.required:
+                    problems.append(
+                        Problem(
+                            f"options.{option.name}",
+                            words(
+                                "%(network)s needs %(what)s.",
+                                network=self.display_name,
+                                what=option.label,
+                            ),
+                            "required",
+                        )
+                    )
+                continue
+            if option.kind == "choice" and option.choices and not option.per_account:
+                allowed = {v for v, _ in option.choices}
+                if str(value) not in allowed:
+                    problems.append(
+                        Problem(
+                            f"options.{option.name}",
+                            words(
+                                "%(network)s has no %(what)s %(value)s.",
+                                network=self.display_name,
+                                what=option.label,
+                                value=str(value),
+                            ),
+                            "invalid_choice",
+                        )
+                    )
+            if option.max_length is not None:
+                size = (
+                    sum(len(str(t)) for t in value)
+                    if isinstance(value, (list, tuple))
+                    else len(str(value))
+                )
+                if size > option.max_length:
+                    problems.append(
+                        Problem(
+                            f"options.{option.name}",
+                            words(
+                                "%(network)s allows %(limit)s characters in %(what)s; "
+                                "this has %(length)s.",
+                                network=self.display_name,
+                                limit=option.max_length,
+                                what=option.label,
+                                length=size,
+                            ),
+                            "too_long",
+                        )
+                    )
         return problems
 
     def posts_used(self, content: Content) -> int:
@@ -369,6 +509,53 @@ class Adapter(ABC):
                         "%(network)s takes videos up to %(mb)s MB.", network=name, mb=mb
                     )
                 problems.append(Problem("media", sentence))
+            problems.extend(self._shape_problems(item))
+        return problems
+
+    def _shape_problems(self, item: MediaItem) -> list[Problem]:
+        """Duration and aspect ratio, where the file's are known."""
+        limits, name = self.limits, self.display_name
+        problems = []
+        if item.kind == "video" and item.duration is not None:
+            low, high = limits.min_video_seconds, limits.max_video_seconds
+            if (low is not None and item.duration < low) or (
+                high is not None and item.duration > high
+            ):
+                problems.append(
+                    Problem(
+                        "media",
+                        words(
+                            "%(network)s takes videos of %(low)s to %(high)s seconds; "
+                            "this one is %(length)s.",
+                            network=name,
+                            low=_seconds(low or 0),
+                            high=_seconds(high) if high is not None else "any",
+                            length=_seconds(item.duration),
+                        ),
+                        "duration",
+                    )
+                )
+        aspect = item.aspect
+        if aspect is not None:
+            low_a, high_a = limits.min_aspect, limits.max_aspect
+            if (low_a is not None and aspect < low_a - 0.01) or (
+                high_a is not None and aspect > high_a + 0.01
+            ):
+                problems.append(
+                    Problem(
+                        "media",
+                        words(
+                            "%(network)s takes width:height from %(low)s to %(high)s; "
+                            "this file is %(width)s by %(height)s pixels.",
+                            network=name,
+                            low=_ratio(low_a) if low_a is not None else "0",
+                            high=_ratio(high_a) if high_a is not None else "any",
+                            width=item.width,
+                            height=item.height,
+                        ),
+                        "aspect",
+                    )
+                )
         return problems
 
     @abstractmethod

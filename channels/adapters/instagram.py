@@ -77,6 +77,7 @@ class _Budget:
 class InstagramAdapter(Adapter):
     network: ClassVar[str] = "instagram"
     display_name: ClassVar[str] = "Instagram"
+    connects_by: ClassVar[str] = "through"  # Facebook's login (registry.CONNECTED_THROUGH)
     limits: ClassVar[Limits] = Limits(
         max_text=2200,
         max_images=MAX_ITEMS,

@@ -56,6 +56,7 @@ class SandboxAdapter(Adapter):
     display_name: ClassVar[str] = "Sandbox"
     limits: ClassVar[Limits] = Limits(max_text=500, max_images=4, max_videos=1)
     supports_lookup: ClassVar[bool] = True
+    connects_by: ClassVar[str] = "builtin"  # made by `smo_setup`, one per workspace
 
     @property
     def feed(self) -> SandboxFeed:

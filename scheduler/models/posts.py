@@ -71,6 +71,10 @@ class MediaAsset(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     alt_text = models.CharField(max_length=1000, blank=True)
+    # Read by ffprobe at upload (scheduler.video_probe): seconds, and the
+    # container's format name; empty for images and unreadable files.
+    duration = models.FloatField(null=True, blank=True)
+    container = models.CharField(max_length=100, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -122,7 +126,9 @@ class Post(models.Model):
     # The posts that follow the first one in a thread, on networks with threads.
     thread = models.JSONField(default=list, blank=True)
     # Per-network versions of the text, {"x": {"text": "..."}}; a network
-    # without one gets `text`.
+    # without one gets `text`. A network's own settings (Adapter.post_options)
+    # sit beside it: {"youtube": {"options": {"title": "...", "privacy": "public"}}};
+    # a per-account one holds a value per account id: {"board": {"12": "998"}}.
     overrides = models.JSONField(default=dict, blank=True)
     # Audience variants are posts of their own (text, media, accounts, time),
     # grouped under the post they vary, each for one audience.
