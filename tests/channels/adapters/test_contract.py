@@ -50,9 +50,7 @@ def secrets_of(case: Any) -> list[str]:
 # Networks SMO never publishes to (Adapter.can_publish False): their deliveries
 # become reminders to a person (scheduler/reminders.py), so there is no publish
 # contract to keep, only what they refuse.
-REMINDER_ONLY = sorted(
-    n for n in registry.networks() if not registry.adapter_class(n).can_publish
-)
+REMINDER_ONLY = sorted(n for n in registry.networks() if not registry.adapter_class(n).can_publish)
 
 
 def test_every_network_but_the_sandbox_has_a_contract_case() -> None:

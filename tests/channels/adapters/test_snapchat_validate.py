@@ -82,9 +82,7 @@ def test_a_saved_story_title_is_at_most_45_characters() -> None:
     ok = base.Content("", media=(jpeg(),), options={"title": "t" * 45})
     assert ADAPTER.validate(ok) == []
     long = base.Content("", media=(jpeg(),), options={"title": "t" * 46})
-    assert messages(long) == [
-        "Snapchat allows 45 characters in Saved Story title; this has 46."
-    ]
+    assert messages(long) == ["Snapchat allows 45 characters in Saved Story title; this has 46."]
 
 
 def test_publish_is_refused_because_smo_never_calls_snapchat() -> None:
