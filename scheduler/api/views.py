@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -283,7 +284,7 @@ class DeliveryViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveMo
         """Record that nobody will post a reminder: it is cancelled."""
         return self._close(request, lambda d, data: reminders.skip(d))
 
-    def _close(self, request: Request, act: Any) -> Response:
+    def _close(self, request: Request, act: Callable[[Delivery, dict[str, Any]], None]) -> Response:
         delivery = self.get_object()
         if not isinstance(request.data, dict):
             raise ValidationError({"body": [_("Send a JSON object.")]})

@@ -204,3 +204,12 @@ def test_a_post_waiting_for_its_time_says_it_will_remind(cast: Cast) -> None:
     delivery = due_to(account, cast.editor, NOW, state=S.SCHEDULED)
     html = signed_in(cast).get(f"/posts/{delivery.post_id}/").content.decode()
     assert '<span class="cal-reminder-label">' in html
+
+
+def test_the_composer_says_which_accounts_remind(cast: Cast, account) -> None:  # type: ignore[no-untyped-def]
+    snap = snapchat(cast.admin)
+    html = signed_in(cast).get("/compose/").content.decode()
+    label = html[html.index(f'value="{snap.pk}"') :]
+    assert '<span class="cal-reminder-label"' in label[: label.index("</label>")]
+    plain = html[html.index(f'value="{account.pk}"') :]
+    assert "cal-reminder-label" not in plain[: plain.index("</label>")]
