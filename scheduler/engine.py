@@ -263,6 +263,8 @@ def publish(delivery_id: int, worker: str = "") -> str:
         transition(delivery_id, S.QUEUED, S.SCHEDULED)
         return "held"
     if account.by_reminder:
+        # A person posts it: no adapter, no rate budget, no attempt row; the same
+        # conditional claim makes the reminder go out once (scheduler/reminders.py).
         from scheduler import reminders  # it builds on this module
 
         return reminders.send(delivery_id)
