@@ -20,6 +20,12 @@ class SocialAccount(models.Model):
         NEEDS_RECONNECT = "needs_reconnect", _("Needs reconnecting")
         DISCONNECTED = "disconnected", _("Disconnected")
 
+    class Publishing(models.TextChoices):
+        AUTO = "auto", _("Publish automatically")
+        # The engine tells a person when a delivery comes due, who posts it by
+        # hand (scheduler/reminders.py); Buffer calls this "notification publishing".
+        REMINDER = "reminder", _("Send me a reminder")
+
     workspace = models.ForeignKey(
         "scheduler.Workspace", on_delete=models.CASCADE, related_name="accounts"
     )
@@ -37,6 +43,11 @@ class SocialAccount(models.Model):
     status_words = models.JSONField(default=dict, blank=True)  # channels.words.Words JSON
     # Paused on its own (the workspace has a pause of its own too): held, not lost.
     paused_at = models.DateTimeField(null=True, blank=True)
+    # Networks that cannot publish (Adapter.can_publish False) always remind,
+    # whatever this says; see `by_reminder`.
+    publishing = models.CharField(
+        max_length=10, choices=Publishing.choices, default=Publishing.AUTO
+    )
     connected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -62,6 +73,21 @@ class SocialAccount(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def can_publish(self) -> bool:
+        """Whether SMO can post to this account's network at all (Snapchat cannot)."""
+        from channels.adapters.registry import UnknownNetwork, adapter_class
+
+        try:
+            return adapter_class(self.network).can_publish
+        except UnknownNetwork:
+            return True  # a network taken out of the registry fails at publish, as before
+
+    @property
+    def by_reminder(self) -> bool:
+        """Whether due deliveries become reminders to a person instead of network calls."""
+        return self.publishing == self.Publishing.REMINDER or not self.can_publish
 
 
 class SandboxPost(models.Model):

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import gettext as _
+from typing import Any
 
-from channels import oauth
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from channels import manual, oauth
 from channels.adapters import registry
 from channels.models import SandboxPost, SocialAccount
 from scheduler.views.access import workspace_page
@@ -45,6 +50,12 @@ def sandbox_post(request: HttpRequest, public_id: str) -> HttpResponse:
 @workspace_page()
 def accounts(request: HttpRequest) -> HttpResponse:
     """Connected accounts, and each network: connect it, or what it still needs."""
+    return _accounts_page(request)
+
+
+def _accounts_page(
+    request: HttpRequest, manual_form: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     connected = list(SocialAccount.objects.filter(workspace=membership.workspace))
     for account in connected:
@@ -64,10 +75,67 @@ def accounts(request: HttpRequest) -> HttpResponse:
                 "login_name": registry.adapter_class(login).display_name,
                 "missing": registry.missing_settings(network),
                 "redirect_uri": oauth.redirect_uri(login),
+                "manual": cls.connects_by == "manual",
+                "form": manual_form if manual_form and manual_form["network"] == network else {},
             }
         )
     return render(
         request,
         "channels/accounts.html",
-        {"accounts": connected, "networks": networks, "can_manage": membership.can_manage_accounts},
+        {
+            "accounts": connected,
+            "networks": networks,
+            "can_manage": membership.can_manage_accounts,
+            "publishing_choices": SocialAccount.Publishing.choices,
+        },
+        status=status,
     )
+
+
+@require_POST
+@workspace_page("can_manage_accounts")
+def add_manual_account(request: HttpRequest, network: str) -> HttpResponse:
+    """Add a profile of a network SMO posts to by reminder (no sign-in, no credentials)."""
+    name, handle = request.POST.get("name", ""), request.POST.get("handle", "")
+    try:
+        account = manual.add_account(request.membership, network, name, handle)  # type: ignore[attr-defined]
+    except manual.AccountRefused as exc:
+        if exc.field == "network":
+            raise Http404(exc.message) from None
+        form = {
+            "network": network,
+            "name": name,
+            "handle": handle,
+            "errors": {exc.field: exc.message},
+        }
+        return _accounts_page(request, form, status=400)
+    messages.success(
+        request,
+        _("Added %(name)s. SMO will remind you to post to it by hand.") % {"name": account.name},
+    )
+    return redirect(reverse("accounts") + f"#account-{account.pk}")
+
+
+@require_POST
+@workspace_page("can_manage_accounts")
+def account_publishing(request: HttpRequest, pk: int) -> HttpResponse:
+    """Switch an account between publishing automatically and sending reminders."""
+    membership = request.membership  # type: ignore[attr-defined]
+    account = get_object_or_404(SocialAccount, pk=pk, workspace=membership.workspace)
+    choice = request.POST.get("publishing", "")
+    try:
+        changed = manual.set_publishing(membership, account, choice)
+    except manual.AccountRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        if changed and choice == SocialAccount.Publishing.REMINDER:
+            messages.success(
+                request,
+                _("%(name)s now sends a reminder when a post is due; you post it by hand.")
+                % {"name": account.name},
+            )
+        elif changed:
+            messages.success(
+                request, _("%(name)s now publishes automatically.") % {"name": account.name}
+            )
+    return redirect(reverse("accounts") + f"#account-{account.pk}")

@@ -127,6 +127,11 @@ class Entry:
         return list(seen.values())
 
     @property
+    def reminders(self) -> list[Delivery]:
+        """The deliveries a person posts by hand, before their time and after."""
+        return [d for d in self.deliveries if d.by_reminder]
+
+    @property
     def movable(self) -> bool:
         """Something is left to reschedule and nothing is on its way out."""
         states = {d.state for d in self.deliveries}
@@ -171,6 +176,9 @@ CHIP_FIELDS = (
     "post__audience__name",
     "account__name",
     "account__network",
+    # Whether a chip is a reminder (Delivery.by_reminder), with no query of its own.
+    "reminded_at",
+    "account__publishing",
 )
 ORDER = ("scheduled_at", "post_id", "account__network", "account__name", "id")
 

@@ -40,12 +40,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.AWAITING_APPROVAL: frozenset({S.DRAFT, S.SCHEDULED, S.CANCELLED}),
     # scheduled -> scheduled is a reschedule: same state, new time.
     S.SCHEDULED: frozenset({S.DRAFT, S.SCHEDULED, S.QUEUED, S.CANCELLED}),
-    S.QUEUED: frozenset({S.PUBLISHING, S.RETRY_WAIT, S.SCHEDULED, S.CANCELLED}),
+    # queued -> reminder_sent is the claim of an account that publishes by reminder.
+    S.QUEUED: frozenset({S.PUBLISHING, S.RETRY_WAIT, S.SCHEDULED, S.CANCELLED, S.REMINDER_SENT}),
     S.PUBLISHING: frozenset({S.PUBLISHED, S.RETRY_WAIT, S.FAILED, S.UNKNOWN}),
     S.RETRY_WAIT: frozenset({S.QUEUED, S.SCHEDULED, S.CANCELLED}),
     S.UNKNOWN: frozenset({S.PUBLISHED, S.QUEUED, S.NEEDS_ATTENTION}),
     S.NEEDS_ATTENTION: frozenset({S.PUBLISHED, S.SCHEDULED, S.CANCELLED}),
     S.FAILED: frozenset({S.SCHEDULED}),
+    # A person posted it by hand ("Mark as posted"), or chose not to ("Skip").
+    S.REMINDER_SENT: frozenset({S.PUBLISHED, S.CANCELLED}),
     S.PUBLISHED: frozenset(),
     S.CANCELLED: frozenset(),
 }
@@ -259,6 +262,12 @@ def publish(delivery_id: int, worker: str = "") -> str:
         # the dispatcher skips it until then.
         transition(delivery_id, S.QUEUED, S.SCHEDULED)
         return "held"
+    if account.by_reminder:
+        # A person posts it: no adapter, no rate budget, no attempt row; the same
+        # conditional claim makes the reminder go out once (scheduler/reminders.py).
+        from scheduler import reminders  # it builds on this module
+
+        return reminders.send(delivery_id)
     adapter = get_adapter(account.network)
     post = delivery.post
     cost = adapter.posts_used(

@@ -160,7 +160,54 @@ def account_needs_reconnect(account_id: int) -> list[Notification]:
         )
 
 
+def reminder_due(delivery_id: int) -> list[Notification]:
+    """Tell the person responsible that a delivery waits to be posted by hand: the
+    post's author, else whoever connected the account, else the workspace's owners
+    and admins. Call it after the delivery moved to `reminder_sent`."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("post", "account")
+            .get(pk=delivery_id)
+        )
+        if delivery.state != S.REMINDER_SENT:
+            return []
+        post, account = delivery.post, delivery.account
+        message = words(
+            "Time to post “%(text)s” on %(account)s by hand.",
+            text=_excerpt(post.text_for(account.network)),
+            account=account.name,
+        )
+        people = _responsible(post.workspace_id, post.author_id, account.connected_by_id)
+        url = reverse("reminder", args=[delivery.pk])
+        return _create(
+            post.workspace_id,
+            people,
+            Kind.REMINDER,
+            message,
+            url,
+            delivery.reminded_at,
+            delivery_id=delivery.pk,
+        )
+
+
 # --- Helpers ---------------------------------------------------------------------------
+
+
+def _responsible(workspace_id: int, *candidates: int | None) -> list[User]:
+    """The first candidate still in the workspace who can act on posts, else its admins."""
+    for user_id in candidates:
+        if user_id is None:
+            continue
+        doer = Membership.objects.filter(
+            workspace_id=workspace_id,
+            user_id=user_id,
+            user__is_active=True,
+            role__in=Membership.CAN_WRITE,
+        ).select_related("user")
+        if found := [m.user for m in doer]:
+            return found
+    return _members(workspace_id, Membership.CAN_MANAGE_ACCOUNTS)
 
 
 def _members(
@@ -191,6 +238,7 @@ def _create(
     message: Words,
     url: str,
     since: datetime | None = None,
+    delivery_id: int | None = None,
 ) -> list[Notification]:
     """Make one notification per person not yet told about this event, e-mail them on commit.
 
@@ -207,6 +255,7 @@ def _create(
             kind=kind,
             message=Truncator(_in_language_of(u, message)).chars(500),
             url=url,
+            delivery_id=delivery_id,
         )
         for u in people
         if u.pk not in already
@@ -246,8 +295,16 @@ def send_emails(notification_ids: list[int]) -> int:
 
 
 def _email_body(n: Notification) -> str:
-    lines = [
-        n.message,
+    lines = [n.message]
+    if n.kind == Kind.REMINDER and n.delivery_id is not None:
+        from scheduler import reminders  # it builds on this module
+
+        try:
+            lines += reminders.email_lines(n.delivery_id)
+        except Exception:
+            # The link to the reminder page still lets the person post it.
+            logger.exception("notification %s: could not add the caption and media", n.pk)
+    lines += [
         "",
         _("Open it: %(url)s") % {"url": settings.SMO_PUBLIC_URL.rstrip("/") + n.url},
         "",

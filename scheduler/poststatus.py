@@ -20,6 +20,10 @@ def post_status(states: Iterable[str]) -> str:
         return "needs_attention"
     if live & _IN_FLIGHT:
         return "publishing"
+    # Due, and waiting for a person to post it by hand: that needs someone now,
+    # more than another account's later time does.
+    if live & {S.REMINDER_SENT}:
+        return "reminder_sent"
     if live & {S.SCHEDULED}:
         return "scheduled"
     if live & {S.AWAITING_APPROVAL}:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("scheduler.views.queue")),
     path("", include("scheduler.views.pause")),
     path("", include("scheduler.views.failures")),
+    path("", include("scheduler.views.reminders")),
     path("", include("scheduler.views.imports")),
     path("", include("scheduler.views.profile")),
     path("", include("scheduler.views.variants")),

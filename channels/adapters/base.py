@@ -309,7 +309,7 @@ class Adapter(ABC):
     connects_by: ClassVar[str] = "oauth"
     # False for networks with no posting API open to us (Snapchat): every
     # delivery to them becomes a reminder to a person, who posts by hand.
-    # Any account can also be set to reminders (SocialAccount.options).
+    # Any account can also be set to reminders (SocialAccount.publishing).
     can_publish: ClassVar[bool] = True
     # Settings beside the text that this network takes (see PostOption).
     post_options: ClassVar[tuple[PostOption, ...]] = ()

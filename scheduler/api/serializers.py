@@ -29,10 +29,11 @@ class AccountSerializer(serializers.ModelSerializer):
             "handle",
             "external_id",
             "status",
+            "publishing",
             "options",
             "created_at",
         ]
-        read_only_fields = ["id", "handle", "external_id", "status", "created_at"]
+        read_only_fields = ["id", "handle", "external_id", "status", "publishing", "created_at"]
 
     def validate_network(self, value: str) -> str:
         if value != "sandbox":
@@ -94,6 +95,8 @@ class CampaignSerializer(serializers.ModelSerializer):
 class DeliverySerializer(serializers.ModelSerializer):
     account_id = serializers.IntegerField(read_only=True)
     network = serializers.CharField(source="account.network", read_only=True)
+    # Posted by a person after a reminder, rather than by SMO (scheduler/reminders.py).
+    by_reminder = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Delivery
@@ -108,8 +111,14 @@ class DeliverySerializer(serializers.ModelSerializer):
             "external_url",
             "published_at",
             "last_error",
+            "by_reminder",
+            "reminded_at",
         ]
         read_only_fields = fields
+
+
+class MarkPostedSerializer(serializers.Serializer):
+    url = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 
 
 class MediaSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("posts", views.PostViewSet, basename="post")
+router.register("deliveries", views.DeliveryViewSet, basename="delivery")
 router.register("media", views.MediaViewSet, basename="media")
 
 urlpatterns = [

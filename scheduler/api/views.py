@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -18,10 +19,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from channels.models import SocialAccount
-from scheduler import approvals, media, posts, workspaces
+from scheduler import approvals, media, posts, reminders, workspaces
 from scheduler.api.serializers import (
     AccountSerializer,
     CampaignSerializer,
+    DeliverySerializer,
+    MarkPostedSerializer,
     MediaSerializer,
     PostReadSerializer,
     PostWriteSerializer,
@@ -245,6 +248,56 @@ class PostViewSet(
         )
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+
+STATE_FILTER = OpenApiParameter(
+    "state", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=Delivery.State.values
+)
+
+
+@extend_schema_view(list=extend_schema(parameters=[WORKSPACE_HEADER, STATE_FILTER]))
+class DeliveryViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Deliveries of the workspace's posts; `?state=reminder_sent` lists open reminders."""
+
+    serializer_class = DeliverySerializer
+
+    def get_queryset(self) -> QuerySet[Delivery]:
+        queryset = Delivery.objects.filter(account__workspace=self.membership.workspace)
+        state = self.request.query_params.get("state")
+        if state is not None:
+            if state not in Delivery.State.values:
+                raise ValidationError(
+                    {"state": [_("Unknown state; one of: %s.") % ", ".join(Delivery.State.values)]}
+                )
+            queryset = queryset.filter(state=state)
+        return queryset.select_related("account").order_by("id")
+
+    @extend_schema(request=MarkPostedSerializer, responses={200: DeliverySerializer})
+    @action(detail=True, methods=["post"], url_path="mark-posted")
+    def mark_posted(self, request: Request, pk: str | None = None) -> Response:
+        """Record a reminder as posted by hand now, optionally with the post's `url`."""
+        return self._close(request, lambda d, data: reminders.mark_posted(d, data["url"]))
+
+    @extend_schema(request=None, responses={200: DeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def skip(self, request: Request, pk: str | None = None) -> Response:
+        """Record that nobody will post a reminder: it is cancelled."""
+        return self._close(request, lambda d, data: reminders.skip(d))
+
+    def _close(self, request: Request, act: Callable[[Delivery, dict[str, Any]], None]) -> Response:
+        delivery = self.get_object()
+        if not isinstance(request.data, dict):
+            raise ValidationError({"body": [_("Send a JSON object.")]})
+        data = MarkPostedSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            act(delivery, data.validated_data)
+        except reminders.ReminderRefused as exc:
+            if exc.field:
+                raise ValidationError({exc.field: [exc.message]}) from exc
+            raise Conflict(exc.message) from exc
+        fresh = self.get_queryset().get(pk=delivery.pk)
+        return Response(DeliverySerializer(fresh, context=self.get_serializer_context()).data)
 
 
 class Conflict(APIException):

@@ -44,6 +44,7 @@ class Notification(models.Model):
         CHANGES_REQUESTED = "changes_requested", _("Changes were asked for")
         MENTIONED = "mentioned", _("You were mentioned")
         ACCOUNT_NEEDS_RECONNECT = "account_needs_reconnect", _("An account needs reconnecting")
+        REMINDER = "reminder", _("Time to post by hand")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -54,6 +55,10 @@ class Notification(models.Model):
     kind = models.CharField(max_length=40, choices=Kind.choices)
     message = models.CharField(max_length=500)
     url = models.CharField(max_length=500, blank=True)
+    # The delivery a reminder is about: its e-mail carries the caption and media links.
+    delivery = models.ForeignKey(
+        "scheduler.Delivery", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

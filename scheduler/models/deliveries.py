@@ -25,10 +25,20 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
         UNKNOWN = "unknown", _("Checking with the network")
         NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+        # A reminder went to a person, who posts it by hand (scheduler/reminders.py).
+        REMINDER_SENT = "reminder_sent", _("Waiting to be posted by hand")
         CANCELLED = "cancelled", _("Cancelled")
 
     # States the dispatcher picks up when `due_at` arrives.
     DUE_STATES = (State.SCHEDULED, State.RETRY_WAIT)
+    # Not gone out yet: its account's publishing setting decides how it will.
+    WAITING_STATES = (
+        State.DRAFT,
+        State.AWAITING_APPROVAL,
+        State.SCHEDULED,
+        State.QUEUED,
+        State.RETRY_WAIT,
+    )
 
     post = models.ForeignKey("scheduler.Post", on_delete=models.CASCADE, related_name="deliveries")
     account = models.ForeignKey(
@@ -54,6 +64,9 @@ class Delivery(models.Model):
     progress = models.JSONField(default=dict, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     publishing_since = models.DateTimeField(null=True, blank=True)
+    # When its account's reminder went out instead of a network call; kept after
+    # the person marks it posted or skips it, so it still reads as a reminder.
+    reminded_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Stamped by every transition: the sweeps for stuck deliveries use it.
@@ -80,6 +93,12 @@ class Delivery(models.Model):
                 condition=models.Q(state__in=["failed", "needs_attention"]),
                 name="delivery_needs_look_idx",
             ),
+            # The open reminders count on every page (scheduler/reminders.py).
+            models.Index(
+                fields=["account"],
+                condition=models.Q(state="reminder_sent"),
+                name="delivery_reminder_idx",
+            ),
         ]
         verbose_name_plural = "deliveries"
 
@@ -90,6 +109,13 @@ class Delivery(models.Model):
     def reason(self) -> str:
         """Why it failed or waits, in the reader's language ("" when nothing is wrong)."""
         return say(self.error_words) or self.last_error
+
+    @property
+    def by_reminder(self) -> bool:
+        """Whether a person posts this one by hand: reminded already, or will be when due."""
+        if self.reminded_at is not None:
+            return True
+        return self.state in self.WAITING_STATES and self.account.by_reminder
 
 
 class DeliveryAttempt(models.Model):

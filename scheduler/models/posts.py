@@ -102,6 +102,7 @@ class Post(models.Model):
         AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
         SCHEDULED = "scheduled", _("Scheduled")
         PUBLISHING = "publishing", _("Publishing")
+        REMINDER_SENT = "reminder_sent", _("Waiting to be posted by hand")
         PUBLISHED = "published", _("Published")
         PARTIALLY_PUBLISHED = "partially_published", _("Partly published")
         NEEDS_ATTENTION = "needs_attention", _("Needs attention")

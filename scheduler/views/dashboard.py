@@ -33,6 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 S.RETRY_WAIT,
                 S.UNKNOWN,
                 S.AWAITING_APPROVAL,
+                S.REMINDER_SENT,
             ]
         ).order_by("scheduled_at", "id")[:LIST_LENGTH],
         "published": base.filter(state=S.PUBLISHED).order_by("-published_at", "-id")[:LIST_LENGTH],

@@ -22,6 +22,12 @@ from scheduler.poststatus import post_status
         (["needs_attention", "published"], "needs_attention"),
         (["awaiting_approval"], "awaiting_approval"),
         (["cancelled", "cancelled"], "cancelled"),
+        (["reminder_sent"], "reminder_sent"),
+        (["reminder_sent", "published"], "reminder_sent"),
+        (["reminder_sent", "scheduled"], "reminder_sent"),
+        (["reminder_sent", "queued"], "publishing"),
+        (["needs_attention", "reminder_sent"], "needs_attention"),
+        (["reminder_sent", "cancelled"], "reminder_sent"),
     ],
 )
 def test_a_posts_status_sums_up_its_deliveries(states: list[str], status: str) -> None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from channels.models import SocialAccount
 from scheduler import calendar as cal
-from scheduler import engine, failures
+from scheduler import engine, failures, reminders
 from scheduler.models import Delivery, Post
 from tests.factories import WorkspaceFactory
 
@@ -148,3 +148,11 @@ def test_the_needs_a_look_count_reads_only_the_partial_index(store) -> None:  # 
     assert '"scheduler_post"' not in sql
     assert failures.count(workspace.pk) == 32  # one post in 25 failed, none ahead
     assert_reads(sql, "delivery_needs_look_idx")
+
+
+def test_the_open_reminders_count_reads_only_its_partial_index(store) -> None:  # type: ignore[no-untyped-def]
+    workspace = store[0].workspace
+    sql = _only_query(lambda: reminders.count(workspace.pk))
+    assert '"scheduler_post"' not in sql
+    assert reminders.count(workspace.pk) == 0
+    assert_reads(sql, "delivery_reminder_idx")

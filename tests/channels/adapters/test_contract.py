@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+import requests
 
 from channels.adapters import base, registry
 from tests.fakes import graph_contract, x
@@ -46,8 +47,29 @@ def secrets_of(case: Any) -> list[str]:
     return [v for v in case.creds.secrets.values() if v] + list(getattr(case, "secrets", []))
 
 
+# Networks SMO never publishes to (Adapter.can_publish False): their deliveries
+# become reminders to a person (scheduler/reminders.py), so there is no publish
+# contract to keep, only what they refuse.
+REMINDER_ONLY = sorted(n for n in registry.networks() if not registry.adapter_class(n).can_publish)
+
+
 def test_every_network_but_the_sandbox_has_a_contract_case() -> None:
-    assert set(registry.networks()) - {"sandbox"} == set(CASES)
+    assert REMINDER_ONLY == ["snapchat"]
+    assert set(registry.networks()) - {"sandbox"} - set(REMINDER_ONLY) == set(CASES)
+
+
+@pytest.mark.parametrize("network", REMINDER_ONLY)
+def test_a_network_posted_by_hand_still_validates_what_it_would_refuse(network: str) -> None:
+    cls = registry.adapter_class(network)
+    adapter = cls({}, requests.Session())
+    photo = base.MediaItem("/nowhere.jpg", "image/jpeg", "image", 200_000, 1080, 1920)
+    good = base.Content("Fresh buns at 7", media=(photo,))
+    assert cls.connects_by == "manual"
+    assert adapter.validate(good) == []
+    long = dataclasses.replace(good, text="a" * (cls.limits.max_text + 1))
+    assert [(p.field, p.code) for p in adapter.validate(long)] == [("text", "too_long")]
+    with pytest.raises(base.Permanent):
+        adapter.publish(base.Credentials("profile"), good, "contract-key", base.Progress())
 
 
 def test_publish_returns_an_id_a_url_and_a_time(case: Any) -> None:

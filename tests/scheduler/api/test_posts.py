@@ -279,6 +279,8 @@ def test_a_published_post_shows_its_delivery_details(cast: Cast, api, account) -
             "external_url": "http://127.0.0.1:8000/sandbox/posts/abc/",
             "published_at": "2026-11-25T13:55:00Z",
             "last_error": "",
+            "by_reminder": False,
+            "reminded_at": None,
         }
     ]
 
