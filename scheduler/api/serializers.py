@@ -128,6 +128,8 @@ class MediaSerializer(serializers.ModelSerializer):
             "size",
             "width",
             "height",
+            "duration",
+            "container",
             "alt_text",
             "created_at",
         ]
