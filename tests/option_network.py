@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from django.core.cache import cache
@@ -88,3 +88,29 @@ def testnet(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[OptionsAdapter]]:
     cache.clear()  # choices cached by an earlier test
     yield OptionsAdapter
     cache.clear()
+
+
+def add_testnet_account(workspace: Any, name: str = "Acme Testnet", external_id: str = "t1") -> Any:
+    from channels.models import SocialAccount
+
+    return SocialAccount.objects.create(
+        workspace=workspace, network=NETWORK, external_id=external_id, name=name, handle=name
+    )
+
+
+def video_asset(workspace: Any, seconds: float = 10, width: int = 1080, height: int = 1920) -> Any:
+    """A stored video as ffprobe described it at upload (the file itself is not read)."""
+    from scheduler.models import MediaAsset
+
+    return MediaAsset.objects.create(
+        workspace=workspace,
+        file=f"media/clip-{seconds}s.mp4",
+        original_name=f"clip-{seconds}s.mp4",
+        kind="video",
+        mime_type="video/mp4",
+        size=1000,
+        width=width,
+        height=height,
+        duration=seconds,
+        container="mov,mp4,m4a,3gp,3g2,mj2",
+    )
