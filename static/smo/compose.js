@@ -50,6 +50,28 @@
   };
   form.querySelectorAll(".account-choice input").forEach((i) => i.addEventListener("change", showTabsForChosen));
   showTabsForChosen();
+
+  // --- Each network's settings: the server answers the section of every network
+  // ticked (with per-account choices), keeping what was typed in the others.
+  document.getElementById("account-choices")?.addEventListener("change", () => {
+    const options = document.getElementById("network-options");
+    if (options && window.htmx) window.htmx.trigger(options, "accounts-changed");
+  });
+  // Characters typed against each setting's limit; tags count together, as the
+  // networks count them (YouTube: 500 for all tags).
+  const typedLength = (input) =>
+    input.dataset.tags
+      ? input.value.split(",").reduce((sum, tag) => sum + [...tag.trim()].length, 0)
+      : [...input.value].length;
+  form.addEventListener("input", (e) => {
+    const input = e.target;
+    if (!input.dataset || !input.dataset.max) return;
+    const counter = form.querySelector(`.option-count[data-count-for="${input.id}"]`);
+    if (!counter) return;
+    const used = typedLength(input);
+    counter.textContent = `${used} / ${input.dataset.max}`;
+    counter.classList.toggle("over", used > Number(input.dataset.max));
+  });
   form.querySelectorAll(".copy-main").forEach((button) =>
     button.addEventListener("click", () => {
       const target = document.getElementById(button.dataset.target);
