@@ -237,7 +237,7 @@ def _seconds(value: float, towards: str = "") -> int | float:
     return whole(round(tenths) / 10)
 
 
-def _ratio(value: float) -> str:
+def ratio_label(value: float) -> str:
     """0.5625 -> "9:16", 1.91 -> "1.91:1": the way networks write their limits."""
     known = {
         16 / 9: "16:9",
@@ -589,8 +589,8 @@ class Adapter(ABC):
             "network": self.display_name,
             "width": item.width,
             "height": item.height,
-            "low": _ratio(low) if low is not None else "",
-            "high": _ratio(high) if high is not None else "",
+            "low": ratio_label(low) if low is not None else "",
+            "high": ratio_label(high) if high is not None else "",
         }
         if low is not None and high is not None:
             sentence = words(
