@@ -242,10 +242,11 @@ def options_of(form: ComposeForm, value_of: Callable[[str], Any]) -> dict[str, d
 
 def typed_value(form: ComposeForm, name: str) -> Any:
     """A field's value as typed, valid or not (None when it cannot be read)."""
-    if not form.is_bound:
-        return form[name].initial
     formfield = form.fields[name]
-    raw = formfield.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+    if form.is_bound:
+        raw = formfield.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+    else:
+        raw = form[name].initial
     try:
         return formfield.to_python(raw)
     except ValidationError:

@@ -122,8 +122,21 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_page("can_write")
 @require_POST
 def compose_options(request: HttpRequest) -> HttpResponse:
-    """Answer the settings of the networks ticked so far, with what was typed."""
-    form = ComposeForm(request.POST, membership=request.membership)  # type: ignore[attr-defined]
+    """Answer the settings of the networks ticked so far, with what was typed.
+
+    The form is built unbound from what was sent: a bound one would check the
+    whole post to render its fields, and mark settings not yet filled as wrong.
+    """
+    data = request.POST
+    initial: dict[str, object] = {
+        name: data.get(name) for name in data if name.startswith(option_fields.PREFIX)
+    }
+    initial["accounts"] = data.getlist("accounts")
+    form = ComposeForm(None, membership=request.membership, initial=initial)  # type: ignore[attr-defined]
+    for section in form.option_sections:
+        for row in section.rows:
+            if row.is_check:  # every checkbox is on the page; an unticked one is not sent
+                form.initial[row.name] = row.name in data
     return render(request, "scheduler/_network_options.html", {"form": form})
 
 

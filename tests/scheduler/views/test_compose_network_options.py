@@ -83,6 +83,7 @@ def test_ticking_accounts_shows_each_ones_choices_asked_once_and_cached(
     assert '<option value="t2-bread">Acme Two bread</option>' in html
     assert 'data-count-for="id_opt-testnet-title" aria-live="polite">4 / 20<' in html
     assert 'data-count-for="id_opt-testnet-tags" aria-live="polite">2 / 15<' in html
+    assert "aria-invalid" not in html  # a refresh marks no setting as wrong yet
     client.post("/compose/options/", data)
     assert OptionsAdapter.asked == [("t1", "board"), ("t2", "board")]
 
