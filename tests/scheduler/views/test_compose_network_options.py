@@ -101,7 +101,11 @@ def test_choices_that_fail_to_load_say_so_and_keep_the_page_working(
         "Could not load the choices for Acme Testnet: Testnet did not answer."
         in response.content.decode()
     )
-    client.post("/compose/options/", {"accounts": [one.pk]})
+    # A board chosen before (a post being edited) stays chosen meanwhile.
+    kept = client.post(
+        "/compose/options/", {"accounts": [one.pk], f"opt-testnet-board-{one.pk}": "t1-cakes"}
+    )
+    assert '<option value="t1-cakes" selected>t1-cakes</option>' in kept.content.decode()
     assert OptionsAdapter.asked == [("t1", "board"), ("t1", "board")]  # a failure is not kept
 
 
