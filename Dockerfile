@@ -15,6 +15,12 @@ WORKDIR /app
 RUN groupadd --system --gid 10001 smo \
     && useradd --system --uid 10001 --gid smo --home-dir /home/smo --create-home smo
 
+# ffprobe (Debian's ffmpeg) reads each uploaded video's length and shape, which
+# the networks' limits are checked against (scheduler/video_probe.py).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies go in before the code, so a code change doesn't reinstall them.
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt

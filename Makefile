@@ -20,6 +20,7 @@ $(VENV)/.test-deps: $(VENV)/.run-deps requirements-dev.txt
 ## run: the app, worker and beat in the foreground (Ctrl-C stops all three).
 run: $(VENV)/.run-deps
 	mkdir -p var
+	@sh bin/ensure-ffmpeg
 	$(PY) -m smo.envfile
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true PORT=$(PORT) $(PY) manage.py smo_setup
@@ -29,6 +30,7 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.test-deps
 	mkdir -p var
 	@sh bin/ensure-chromium
+	@sh bin/ensure-ffmpeg
 	$(VENV)/bin/ruff check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)

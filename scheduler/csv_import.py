@@ -94,6 +94,8 @@ class Fetched:
     mime_type: str
     width: int | None
     height: int | None
+    duration: float | None = None
+    container: str = ""
 
 
 Fetcher = Callable[[str], Fetched]
@@ -246,6 +248,8 @@ def _item(url: str, got: Fetched) -> MediaItem:
         width=got.width,
         height=got.height,
         url=url,
+        duration=got.duration,
+        container=got.container,
     )
 
 
@@ -287,10 +291,19 @@ def fetch_media(url: str) -> Fetched:
     name = PurePosixPath(parts.path).name or "media"
     upload = SimpleUploadedFile(name, data)
     try:
-        kind, mime, width, height = media.sniff(upload)
+        found = media.inspect(upload)
     except media.MediaRejected as exc:
         raise MediaProblem(str(exc)) from exc
-    return Fetched(name, data, kind, mime, width, height)
+    return Fetched(
+        name,
+        data,
+        found.kind,
+        found.mime_type,
+        found.width,
+        found.height,
+        found.duration,
+        found.container,
+    )
 
 
 def _get_public(session: requests.Session, url: str) -> requests.Response:

@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import SocialAccount
-from scheduler import localtime, posts
+from scheduler import localtime, option_fields, posts
 from scheduler.models import Campaign, MediaAsset, Membership
 
 OVERRIDE_PREFIX = "override_"
@@ -97,6 +98,31 @@ class ComposeForm(forms.Form):
                 strip=False,
                 required=False,
             )
+        # Each network's own settings (a YouTube title, a Pinterest board).
+        self.option_sections = option_fields.add_fields(self, self.chosen_accounts())
+
+    def chosen_accounts(self) -> list[SocialAccount]:
+        """The accounts ticked so far, valid or not: the form's data, or its initial."""
+        ticked = {str(pk) for pk in self._raw().getlist("accounts")}
+        return [a for a in self.offered if str(a.pk) in ticked]
+
+    def _raw(self) -> QueryDict:
+        """What the browser sent, or would send for the initial values."""
+        if self.is_bound and isinstance(self.data, QueryDict):
+            return self.data
+        raw = QueryDict(mutable=True)
+        if self.is_bound:
+            raw.update(self.data)
+            return raw
+        initial = self.initial
+        for name in ("text", "link", "first_comment", "thread", "campaign"):
+            if initial.get(name) not in (None, ""):
+                raw[name] = str(initial[name])
+        for name in self.networks:
+            raw[OVERRIDE_PREFIX + name] = str(initial.get(OVERRIDE_PREFIX + name) or "")
+        raw.setlist("accounts", [str(pk) for pk in initial.get("accounts") or []])
+        raw.setlist("media", [str(pk) for pk in initial.get("media") or []])
+        return raw
 
     def override_fields(self) -> list[tuple[str, forms.BoundField]]:
         return [(n, self[OVERRIDE_PREFIX + n]) for n in self.networks]
@@ -106,13 +132,17 @@ class ComposeForm(forms.Form):
         order = self.data.getlist("media") if hasattr(self.data, "getlist") else []
         return [chosen[i] for i in dict.fromkeys(order) if i in chosen]
 
-    def overrides(self) -> dict[str, dict[str, str]]:
+    def overrides(self) -> dict[str, dict[str, Any]]:
+        """Each network's own text and settings, as Post.overrides stores them."""
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        return {
+        found: dict[str, dict[str, Any]] = {
             n: {"text": data[OVERRIDE_PREFIX + n]}
             for n in self.networks
             if (data.get(OVERRIDE_PREFIX + n) or "").strip()
         }
+        for network, options in option_fields.options_of(self, data.get).items():
+            found.setdefault(network, {})["options"] = options
+        return found
 
     def clean_thread(self) -> list[str]:
         return split_thread(self.cleaned_data.get("thread", ""))
@@ -134,7 +164,7 @@ class ComposeForm(forms.Form):
         if hasattr(self, "cleaned_data"):
             campaign = self.cleaned_data.get("campaign")
         else:
-            raw = self.data.get("campaign", "") if self.is_bound else ""
+            raw = self._raw().get("campaign", "")
             campaign = (
                 self.fields["campaign"].queryset.filter(pk=raw).first()  # type: ignore[attr-defined]
                 if str(raw).isdigit()
@@ -142,21 +172,21 @@ class ComposeForm(forms.Form):
             )
         return dict(campaign.utm) if campaign and campaign.utm else None
 
-    def typed(self) -> tuple[Any, list[SocialAccount], dict[str, dict[str, str]]]:
-        """The content, accounts and per-network texts as typed, valid or not,
-        for the live counters and previews."""
-        if not self.is_bound:
-            return posts.draft_content("", []), [], {}
-        data = self.data
-        listed = data.getlist if hasattr(data, "getlist") else (lambda name: [])
-        chosen = set(listed("accounts"))
-        wanted = list(dict.fromkeys(listed("media")))
-        found = {
-            str(m.pk): m
-            for m in self.fields["media"].queryset.filter(  # type: ignore[attr-defined]
-                pk__in=[i for i in wanted if i.isdigit()]
-            )
-        }
+    def typed(self) -> tuple[Any, list[SocialAccount], dict[str, dict[str, Any]]]:
+        """The content, accounts and per-network texts and settings as typed, valid
+        or not, for the live counters and previews."""
+        data = self._raw()
+        wanted = list(dict.fromkeys(data.getlist("media")))
+        found = (
+            {
+                str(m.pk): m
+                for m in self.fields["media"].queryset.filter(  # type: ignore[attr-defined]
+                    pk__in=[i for i in wanted if i.isdigit()]
+                )
+            }
+            if wanted
+            else {}
+        )
         content = posts.draft_content(
             data.get("text", ""),
             [found[i] for i in wanted if i in found],
@@ -165,12 +195,15 @@ class ComposeForm(forms.Form):
             split_thread(data.get("thread", "")),
             utm=self.utm(),
         )
-        overrides = {
+        overrides: dict[str, dict[str, Any]] = {
             n: {"text": data.get(OVERRIDE_PREFIX + n, "")}
             for n in self.networks
             if data.get(OVERRIDE_PREFIX + n, "").strip()
         }
-        return content, [a for a in self.offered if str(a.pk) in chosen], overrides
+        typed = option_fields.options_of(self, lambda name: option_fields.typed_value(self, name))
+        for network, options in typed.items():
+            overrides.setdefault(network, {})["options"] = options
+        return content, self.chosen_accounts(), overrides
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -215,8 +248,9 @@ class ComposeForm(forms.Form):
 
     def add_post_errors(self, errors: dict[str, list[str]]) -> None:
         for name, messages in errors.items():
+            target = self.ERROR_FIELDS.get(name) or option_fields.form_field_of(name, self)
             for message in messages:
-                self.add_error(self.ERROR_FIELDS.get(name), message)
+                self.add_error(target, message)
 
 
 THREAD_BREAK = "---"

@@ -5,14 +5,16 @@ network counts it, its limit, what it would refuse (its adapter's own
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from channels.adapters.base import Content, MediaItem
+from channels.adapters.base import Adapter, Content, MediaItem
 from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
 from channels.words import say
+from scheduler.content import post_options
+from scheduler.limits_facts import Fact, facts_for
 from scheduler.posts import override_text
 from scheduler.utm import tag_text
 
@@ -35,6 +37,9 @@ class Meter:
     thread: tuple[str, ...] = ()
     first_comment: str = ""
     overridden: bool = False
+    # The network's other limits against what is chosen: media needed, video
+    # length and shape, each setting's length.
+    facts: tuple[Fact, ...] = ()
 
     @property
     def previews(self) -> list[tuple[str, str, str]]:
@@ -54,7 +59,7 @@ class Meter:
 def measure(
     content: Content,
     accounts: list[SocialAccount],
-    overrides: dict[str, dict[str, str]] | None = None,
+    overrides: dict[str, dict[str, Any]] | None = None,
     utm: dict[str, object] | None = None,
 ) -> list[Meter]:
     by_network: dict[str, list[SocialAccount]] = {}
@@ -65,10 +70,16 @@ def measure(
         adapter = get_adapter(network)
         own = tag_text(override_text(overrides, network), utm)
         checked = replace(content, text=own) if own else content
+        # Each account's own settings (a board per account); the same problem
+        # from two accounts is said once.
+        options = [post_options(overrides, a) for a in by_network[network]]
         problems = tuple(
-            say(p.words)
-            for p in adapter.validate(checked)
-            if not (p.code == "empty" and not checked.text)
+            dict.fromkeys(
+                say(p.words)
+                for opts in options
+                for p in _validate(adapter, checked, opts)
+                if not (p.code == "empty" and not checked.text)
+            )
         )
         found.append(
             Meter(
@@ -84,9 +95,14 @@ def measure(
                 thread=checked.thread if adapter.limits.threads else (),
                 first_comment=checked.first_comment,
                 overridden=bool(own),
+                facts=facts_for(adapter, checked.media, options[0] if options else {}),
             )
         )
     return found
+
+
+def _validate(adapter: Adapter, content: Content, options: dict[str, Any]) -> list[Any]:
+    return adapter.validate(replace(content, options=options) if options else content)
 
 
 def for_form(form: ComposeForm) -> list[Meter]:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,8 +22,9 @@ from channels.adapters.registry import get_adapter
 from channels.models import SocialAccount
 from channels.words import say
 from scheduler import engine, notify
+from scheduler import overrides as overrides_shape
 from scheduler import utm as utm_tags
-from scheduler.content import media_item
+from scheduler.content import media_item, post_options
 from scheduler.models import Campaign, Delivery, MediaAsset, Membership, Post, PostMedia
 
 S = Delivery.State
@@ -51,8 +53,9 @@ class PostInput:
     link: str = ""
     first_comment: str = ""
     thread: list[str] = field(default_factory=list)
-    # {"x": {"text": "..."}}: the text a network gets instead of `text`.
-    overrides: dict[str, dict[str, str]] = field(default_factory=dict)
+    # {"x": {"text": "..."}}: the text a network gets instead of `text`, and
+    # {"youtube": {"options": {...}}}: its own settings (scheduler/overrides.py).
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def content(self) -> Content:
         return draft_content(
@@ -83,43 +86,32 @@ def draft_content(
     )
 
 
-def override_text(overrides: dict[str, dict[str, str]] | None, network: str) -> str:
+def override_text(overrides: dict[str, dict[str, Any]] | None, network: str) -> str:
     return str(((overrides or {}).get(network) or {}).get("text") or "")
 
 
-def clean_overrides(raw: object) -> dict[str, dict[str, str]]:
-    """Keep the overrides that say something; raise PostErrors for a malformed one."""
-    from channels.adapters.registry import networks
-
-    if raw in (None, ""):
-        return {}
-    if not isinstance(raw, dict):
-        raise PostErrors({"overrides": [_('Give overrides as {"x": {"text": "..."}}.')]})
-    known = set(networks())
-    cleaned: dict[str, dict[str, str]] = {}
-    for network, value in raw.items():
-        if network not in known:
-            raise PostErrors(
-                {"overrides": [_("No such network: %(network)s.") % {"network": network}]}
-            )
-        text = value.get("text", "") if isinstance(value, dict) else None
-        if not isinstance(text, str):
-            raise PostErrors({"overrides": [_('Give overrides as {"x": {"text": "..."}}.')]})
-        if text.strip():
-            cleaned[network] = {"text": text}
+def clean_overrides(raw: object) -> dict[str, dict[str, Any]]:
+    """Keep the overrides that say something; raise PostErrors for a malformed one,
+    by dotted field ("overrides.youtube.options.title")."""
+    cleaned, errors = overrides_shape.clean(raw)
+    if errors:
+        raise PostErrors(errors)
     return cleaned
 
 
 def content_problems(
     content: Content,
     accounts: list[SocialAccount],
-    overrides: dict[str, dict[str, str]] | None = None,
+    overrides: dict[str, dict[str, Any]] | None = None,
     utm: Mapping[str, object] | None = None,
 ) -> dict[str, list[str]]:
     """Ask each target network's adapter what it would refuse.
 
     A network with its own text is checked with that text, and what it refuses
-    in it is reported under "overrides", naming the network.
+    in it is reported under "overrides", naming the network. Each account's
+    adapter sees the network's settings as resolved for that account, and a
+    problem with one is reported under its dotted field
+    ("overrides.youtube.options.title", per account "...options.board.12").
     """
     errors: dict[str, list[str]] = defaultdict(list)
     if not content.text.strip():
@@ -129,10 +121,20 @@ def content_problems(
     for account in accounts:
         own = utm_tags.tag_text(override_text(overrides, account.network), utm)
         checked = replace(content, text=own) if own else content
-        for problem in get_adapter(account.network).validate(checked):
+        options = post_options(overrides, account)
+        if options:
+            checked = replace(checked, options=options)
+        adapter = get_adapter(account.network)
+        per_account = {o.name for o in adapter.post_options if o.per_account}
+        for problem in adapter.validate(checked):
             if problem.code == "empty" and errors.get("text"):
                 continue
             name = "overrides" if own and problem.field == "text" else problem.field
+            if problem.field.startswith("options."):
+                option = problem.field.removeprefix("options.")
+                name = overrides_shape.option_field(
+                    account.network, option, account.pk if option in per_account else None
+                )
             errors[name].append(f"{account.name}: {say(problem.words)}")
     return dict(errors)
 
@@ -165,6 +167,7 @@ def create_post(membership: Membership, data: PostInput) -> Post:
             data.campaign.utm if data.campaign else None,
         ),
         **check_time(when, now),
+        **overrides_shape.account_errors(data.overrides, data.accounts),
     }
     if not data.accounts:
         errors["account_ids"] = [_("Choose at least one account.")]
@@ -227,6 +230,9 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
     )
     accounts = changes.get("accounts")
     accounts = list(accounts) if isinstance(accounts, list) else [d.account for d in deliveries]
+    if "overrides" not in changes:
+        # Settings kept for an account the edit took off the post go with it.
+        overrides = overrides_shape.without_other_accounts(overrides, accounts)  # type: ignore[arg-type]
     timing_changed = "scheduled_at" in changes or changes.get("publish_now")
     when = now if changes.get("publish_now") else changes.get("scheduled_at", post.scheduled_at)
     campaign = changes["campaign"] if "campaign" in changes else post.campaign
@@ -239,6 +245,7 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
     )
     if timing_changed:
         errors.update(check_time(when, now))  # type: ignore[arg-type]
+    errors.update(overrides_shape.account_errors(overrides, accounts))  # type: ignore[arg-type]
     if not accounts:
         errors["account_ids"] = [_("Choose at least one account.")]
     if any(d.state in IN_FLIGHT for d in deliveries) and (

@@ -9,9 +9,11 @@ urlpatterns = [
     path("workspace/", dashboard.switch_workspace, name="switch-workspace"),
     path("compose/", compose.compose, name="compose"),
     path("compose/check/", compose.compose_check, name="compose-check"),
+    path("compose/options/", compose.compose_options, name="compose-options"),
     path("compose/media/", compose.media_upload, name="compose-media-upload"),
     path("compose/library/", compose.media_library, name="compose-media-library"),
     path("posts/<int:pk>/", post_detail.post_detail, name="post-detail"),
+    path("posts/<int:pk>/edit/", compose.post_edit, name="post-edit"),
     path("posts/<int:pk>/cancel/", post_detail.post_cancel, name="post-cancel"),
     path("m/<str:token>/", media_link.media_link, name="media-link"),
     # Each page family keeps its routes beside its views.

@@ -14,6 +14,10 @@ from rest_framework.test import APIClient
 from scheduler.models import Membership, Role, Workspace
 from tests.factories import MembershipFactory, SandboxAccountFactory, UserFactory, WorkspaceFactory
 
+# make_video: small sample videos that ffmpeg makes for the media tests;
+# testnet: a network that exists only in tests, with one post option of each kind.
+pytest_plugins = ["tests.media_samples", "tests.option_network"]
+
 # The SQLite test database and the broker folders live here.
 (Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
 

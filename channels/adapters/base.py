@@ -9,6 +9,7 @@ interface"), never from message text.
 from __future__ import annotations
 
 import hashlib
+import math
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -19,7 +20,7 @@ from typing import Any, ClassVar
 import requests
 
 from channels import text as text_rules
-from channels.words import Words, as_words, words
+from channels.words import Words, as_words, whole, words
 
 # --- Plain data in ---------------------------------------------------------------
 
@@ -225,17 +226,63 @@ class Limits:
     window: timedelta = timedelta(minutes=15)
 
 
-def _seconds(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else round(value, 1)
+def _seconds(value: float, towards: str = "") -> int | float:
+    """Seconds for a sentence, to one decimal. Rounded "up" or "down" away from a
+    limit, so a 60.04 s video over a 60 s cap never reads "this one is 60"."""
+    tenths = value * 10
+    if towards == "up":
+        tenths = math.ceil(tenths - 1e-9)
+    elif towards == "down":
+        tenths = math.floor(tenths + 1e-9)
+    return whole(round(tenths) / 10)
 
 
-def _ratio(value: float) -> str:
+def ratio_label(value: float) -> str:
     """0.5625 -> "9:16", 1.91 -> "1.91:1": the way networks write their limits."""
-    known = {16 / 9: "16:9", 9 / 16: "9:16", 4 / 5: "4:5", 1.0: "1:1", 2 / 3: "2:3", 4 / 3: "4:3"}
+    known = {
+        16 / 9: "16:9",
+        9 / 16: "9:16",
+        4 / 5: "4:5",
+        1.0: "1:1",
+        2 / 3: "2:3",
+        3 / 2: "3:2",
+        4 / 3: "4:3",
+        3 / 4: "3:4",
+        1 / 2: "1:2",
+        2.0: "2:1",
+    }
     for ratio, label in known.items():
         if abs(ratio - value) < 0.005:
             return label
     return f"{value:g}:1"
+
+
+# Python types an option's value may have, by PostOption.kind.
+OPTION_TYPES: dict[str, tuple[type, ...]] = {
+    "text": (str,),
+    "textarea": (str,),
+    "choice": (str,),
+    "tags": (list, tuple),
+    "bool": (bool,),
+}
+
+
+def option_is_empty(value: Any) -> bool:
+    """True when an option holds nothing: None, blank text or no tags."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple)):
+        return not any(str(v).strip() for v in value)
+    return False
+
+
+def option_length(value: Any) -> int:
+    """An option's length in characters; for tags, all tags together."""
+    if isinstance(value, (list, tuple)):
+        return sum(len(str(t)) for t in value)
+    return len(str(value))
 
 
 # --- Errors ----------------------------------------------------------------------
@@ -365,7 +412,9 @@ class Adapter(ABC):
                 Problem(
                     "media",
                     words("%(network)s needs a photo or video.", network=self.display_name),
-                    "empty",
+                    # Not "empty": that one is about a blank post, and the composer
+                    # hides it while nothing is typed; a missing file is news then too.
+                    "required",
                 )
             )
         problems.extend(self._media_problems(content.media))
@@ -380,13 +429,13 @@ class Adapter(ABC):
     def _option_problems(self, options: Mapping[str, Any]) -> list[Problem]:
         problems = []
         for option in self.post_options:
+            field_name = f"options.{option.name}"
             value = options.get(option.name, option.default)
-            empty = value in (None, "", [], ())
-            if empty:
+            if option_is_empty(value):
                 if option.required:
                     problems.append(
                         Problem(
-                            f"options.{option.name}",
+                            field_name,
                             words(
                                 "%(network)s needs %(what)s.",
                                 network=self.display_name,
@@ -396,42 +445,53 @@ class Adapter(ABC):
                         )
                     )
                 continue
+            kinds = OPTION_TYPES.get(option.kind, (str,))
+            if not isinstance(value, kinds) or (
+                option.kind == "tags" and not all(isinstance(t, str) for t in value)
+            ):
+                problems.append(
+                    Problem(
+                        field_name,
+                        words(
+                            "%(network)s cannot use this value for %(what)s.",
+                            network=self.display_name,
+                            what=option.label,
+                        ),
+                        "invalid",
+                    )
+                )
+                continue
             if option.kind == "choice" and option.choices and not option.per_account:
                 allowed = {v for v, _ in option.choices}
-                if str(value) not in allowed:
+                if value not in allowed:
                     problems.append(
                         Problem(
-                            f"options.{option.name}",
+                            field_name,
                             words(
                                 "%(network)s has no %(what)s %(value)s.",
                                 network=self.display_name,
                                 what=option.label,
-                                value=str(value),
+                                value=value,
                             ),
                             "invalid_choice",
                         )
                     )
-            if option.max_length is not None:
-                size = (
-                    sum(len(str(t)) for t in value)
-                    if isinstance(value, (list, tuple))
-                    else len(str(value))
-                )
-                if size > option.max_length:
-                    problems.append(
-                        Problem(
-                            f"options.{option.name}",
-                            words(
-                                "%(network)s allows %(limit)s characters in %(what)s; "
-                                "this has %(length)s.",
-                                network=self.display_name,
-                                limit=option.max_length,
-                                what=option.label,
-                                length=size,
-                            ),
-                            "too_long",
-                        )
+            size = option_length(value)
+            if option.max_length is not None and size > option.max_length:
+                problems.append(
+                    Problem(
+                        field_name,
+                        words(
+                            "%(network)s allows %(limit)s characters in %(what)s; "
+                            "this has %(length)s.",
+                            network=self.display_name,
+                            limit=option.max_length,
+                            what=option.label,
+                            length=size,
+                        ),
+                        "too_long",
                     )
+                )
         return problems
 
     def posts_used(self, content: Content) -> int:
@@ -514,49 +574,73 @@ class Adapter(ABC):
 
     def _shape_problems(self, item: MediaItem) -> list[Problem]:
         """Duration and aspect ratio, where the file's are known."""
-        limits, name = self.limits, self.display_name
         problems = []
         if item.kind == "video" and item.duration is not None:
-            low, high = limits.min_video_seconds, limits.max_video_seconds
-            if (low is not None and item.duration < low) or (
-                high is not None and item.duration > high
-            ):
-                problems.append(
-                    Problem(
-                        "media",
-                        words(
-                            "%(network)s takes videos of %(low)s to %(high)s seconds; "
-                            "this one is %(length)s.",
-                            network=name,
-                            low=_seconds(low or 0),
-                            high=_seconds(high) if high is not None else "any",
-                            length=_seconds(item.duration),
-                        ),
-                        "duration",
-                    )
-                )
+            problems.extend(self._duration_problems(item.duration))
         aspect = item.aspect
-        if aspect is not None:
-            low_a, high_a = limits.min_aspect, limits.max_aspect
-            if (low_a is not None and aspect < low_a - 0.01) or (
-                high_a is not None and aspect > high_a + 0.01
-            ):
-                problems.append(
-                    Problem(
-                        "media",
-                        words(
-                            "%(network)s takes width:height from %(low)s to %(high)s; "
-                            "this file is %(width)s by %(height)s pixels.",
-                            network=name,
-                            low=_ratio(low_a) if low_a is not None else "0",
-                            high=_ratio(high_a) if high_a is not None else "any",
-                            width=item.width,
-                            height=item.height,
-                        ),
-                        "aspect",
-                    )
-                )
+        low, high = self.limits.min_aspect, self.limits.max_aspect
+        # A pixel either way is no reason to refuse: 1080x1350 is 4:5 exactly,
+        # 1079x1350 is not, and networks take both.
+        if aspect is None or not (
+            (low is not None and aspect < low - 0.01) or (high is not None and aspect > high + 0.01)
+        ):
+            return problems
+        values = {
+            "network": self.display_name,
+            "width": item.width,
+            "height": item.height,
+            "low": ratio_label(low) if low is not None else "",
+            "high": ratio_label(high) if high is not None else "",
+        }
+        if low is not None and high is not None:
+            sentence = words(
+                "%(network)s takes width:height from %(low)s to %(high)s; "
+                "this file is %(width)s by %(height)s pixels.",
+                **values,
+            )
+        elif low is not None:
+            sentence = words(
+                "%(network)s takes width:height of %(low)s or wider; "
+                "this file is %(width)s by %(height)s pixels.",
+                **values,
+            )
+        else:
+            sentence = words(
+                "%(network)s takes width:height of %(high)s or taller; "
+                "this file is %(width)s by %(height)s pixels.",
+                **values,
+            )
+        problems.append(Problem("media", sentence, "aspect"))
         return problems
+
+    def _duration_problems(self, duration: float) -> list[Problem]:
+        low, high = self.limits.min_video_seconds, self.limits.max_video_seconds
+        short = low is not None and duration < low
+        long = high is not None and duration > high
+        if not (short or long):
+            return []
+        values = {
+            "network": self.display_name,
+            "low": _seconds(low) if low is not None else 0,
+            "high": _seconds(high) if high is not None else 0,
+            "length": _seconds(duration, "up" if long else "down"),
+        }
+        if low is not None and high is not None:
+            sentence = words(
+                "%(network)s takes videos of %(low)s to %(high)s seconds; this one is %(length)s.",
+                **values,
+            )
+        elif long:
+            sentence = words(
+                "%(network)s takes videos of up to %(high)s seconds; this one is %(length)s.",
+                **values,
+            )
+        else:
+            sentence = words(
+                "%(network)s takes videos of at least %(low)s seconds; this one is %(length)s.",
+                **values,
+            )
+        return [Problem("media", sentence, "duration")]
 
     @abstractmethod
     def publish(

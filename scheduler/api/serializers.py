@@ -137,6 +137,8 @@ class MediaSerializer(serializers.ModelSerializer):
             "size",
             "width",
             "height",
+            "duration",
+            "container",
             "alt_text",
             "created_at",
         ]
@@ -194,7 +196,13 @@ class PostWriteSerializer(serializers.Serializer):
     )
     overrides = serializers.JSONField(
         required=False,
-        help_text='Per-network text, e.g. {"x": {"text": "Shorter for X"}}; others get `text`.',
+        help_text=(
+            'Per-network text and settings, e.g. {"x": {"text": "Shorter for X"}, '
+            '"youtube": {"options": {"title": "Spring menu", "privacy": "public"}}}; '
+            "networks without text get `text`. A setting chosen per account (a "
+            'Pinterest board) maps account ids to values: {"board": {"12": "998"}}. '
+            "Errors name the dotted field, e.g. overrides.youtube.options.title."
+        ),
     )
     scheduled_at = serializers.CharField(allow_null=True, required=False)
     timezone = serializers.CharField(required=False)
@@ -203,11 +211,16 @@ class PostWriteSerializer(serializers.Serializer):
     campaign_id = serializers.IntegerField(required=False, allow_null=True)
     media_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
 
-    def validate_overrides(self, value: object) -> dict[str, dict[str, str]]:
+    def validate_overrides(self, value: object) -> dict[str, dict[str, Any]]:
         try:
             return posts.clean_overrides(value)
         except posts.PostErrors as exc:
-            raise serializers.ValidationError(exc.errors["overrides"]) from exc
+            if "overrides" in exc.errors:
+                raise serializers.ValidationError(exc.errors["overrides"]) from exc
+            # Nested, so the error handler names "overrides.youtube.options.title".
+            raise serializers.ValidationError(
+                {name.removeprefix("overrides."): found for name, found in exc.errors.items()}
+            ) from exc
 
     def validate_timezone(self, value: str) -> str:
         try:

@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from scheduler import media, meters, posts, recurrence
+from scheduler import media, meters, option_fields, posts, recurrence
 from scheduler.forms import OVERRIDE_PREFIX, THREAD_BREAK, ComposeForm
-from scheduler.models import MediaAsset, Membership, Post
+from scheduler.models import Delivery, MediaAsset, Membership, Post
 from scheduler.views.access import workspace_page
 from scheduler.views.variants import RepeatForm
 
@@ -67,8 +67,77 @@ def compose(request: HttpRequest) -> HttpResponse:
         "meters": meters.for_form(form),
         "picked": picked_media(form),
         "copied_from": source,
+        "editing": None,
     }
     return render(request, "scheduler/compose.html", context, status=status)
+
+
+@workspace_page("can_schedule")
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a post in the composer: every field, its accounts and its time.
+
+    Needs `can_schedule`, like post_fix: a contributor's edit of an approved
+    post would otherwise go out unseen.
+    """
+    membership = request.membership  # type: ignore[attr-defined]
+    post = get_object_or_404(Post, pk=pk, workspace=membership.workspace)
+    if post.cancelled_at is not None:
+        messages.warning(request, _("This post was cancelled; duplicate it to post it again."))
+        return redirect("post-detail", pk=post.pk)
+    initial = {**_copy_of(post, keep_cancelled=False), **_time_of(post, membership)}
+    form = ComposeForm(request.POST or None, membership=membership, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes: dict[str, object] = {
+            "text": data["text"],
+            "link": data["link"] or "",
+            "first_comment": data["first_comment"],
+            "thread": data["thread"],
+            "media": data["media"],
+            "accounts": list(data["accounts"]),
+            "campaign": data["campaign"],
+            "overrides": form.overrides(),
+        }
+        if data["when"] == "now":
+            changes["publish_now"] = True
+        else:
+            changes["scheduled_at"] = data["scheduled_at"]
+        try:
+            posts.update_post(membership, post, changes)
+        except posts.PostErrors as exc:
+            form.add_post_errors(exc.errors)
+        else:
+            messages.success(request, _("Post saved."))
+            return redirect("post-detail", pk=post.pk)
+    context = {
+        "form": form,
+        "meters": meters.for_form(form),
+        "picked": picked_media(form),
+        "editing": post,
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "scheduler/compose.html", context, status=status)
+
+
+@workspace_page("can_write")
+@require_POST
+def compose_options(request: HttpRequest) -> HttpResponse:
+    """Answer the settings of the networks ticked so far, with what was typed.
+
+    The form is built unbound from what was sent: a bound one would check the
+    whole post to render its fields, and mark settings not yet filled as wrong.
+    """
+    data = request.POST
+    initial: dict[str, object] = {
+        name: data.get(name) for name in data if name.startswith(option_fields.PREFIX)
+    }
+    initial["accounts"] = data.getlist("accounts")
+    form = ComposeForm(None, membership=request.membership, initial=initial)  # type: ignore[attr-defined]
+    for section in form.option_sections:
+        for row in section.rows:
+            if row.is_check:  # every checkbox is on the page; an unticked one is not sent
+                form.initial[row.name] = row.name in data
+    return render(request, "scheduler/_network_options.html", {"form": form})
 
 
 @workspace_page("can_write")
@@ -129,20 +198,32 @@ def _post_to_copy(request: HttpRequest) -> Post | None:
     return Post.objects.filter(workspace=workspace, pk=int(raw)).first()
 
 
-def _copy_of(post: Post) -> dict[str, object]:
+def _copy_of(post: Post, keep_cancelled: bool = True) -> dict[str, object]:
     """A new post's starting values: everything but the time."""
+    deliveries = post.deliveries.all()
+    if not keep_cancelled:
+        deliveries = deliveries.exclude(state=Delivery.State.CANCELLED)
     initial: dict[str, object] = {
         "text": post.text,
         "link": post.link,
         "first_comment": post.first_comment,
         "thread": f"\n{THREAD_BREAK}\n".join(post.thread),
         "campaign": post.campaign_id,
-        "accounts": list(post.deliveries.values_list("account_id", flat=True)),
+        "accounts": list(deliveries.values_list("account_id", flat=True)),
         "media": list(post.attachments.order_by("position").values_list("asset_id", flat=True)),
     }
     for network, override in (post.overrides or {}).items():
         initial[OVERRIDE_PREFIX + network] = override.get("text", "")
+    initial.update(option_fields.initial_from(post.overrides))
     return initial
+
+
+def _time_of(post: Post, membership: Membership) -> dict[str, object]:
+    """The post's time as the composer shows it: local date and time, or a draft."""
+    if post.scheduled_at is None:
+        return {"when": "draft"}
+    local = timezone.localtime(post.scheduled_at, ZoneInfo(membership.user.timezone))
+    return {"when": "schedule", "date": local.date(), "time": local.time().replace(second=0)}
 
 
 def _suggested_time(membership: Membership) -> dict[str, object]:

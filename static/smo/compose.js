@@ -50,6 +50,61 @@
   };
   form.querySelectorAll(".account-choice input").forEach((i) => i.addEventListener("change", showTabsForChosen));
   showTabsForChosen();
+
+  // --- Each network's settings: the server answers the section of every network
+  // ticked (with per-account choices), keeping what was typed in the others.
+  document.getElementById("account-choices")?.addEventListener("change", () => {
+    const options = document.getElementById("network-options");
+    if (options && window.htmx) window.htmx.trigger(options, "accounts-changed");
+  });
+  // The answer was made from the values sent; anything typed while it was on its
+  // way is carried over, with the caret, so a fresh section never eats a word.
+  let typed = null;
+  document.body.addEventListener("htmx:beforeSwap", (e) => {
+    if (e.detail.target.id !== "network-options") return;
+    const focused = document.activeElement;
+    typed = {
+      values: [...e.detail.target.querySelectorAll("input, select, textarea")].map((el) => [
+        el.name,
+        el.type === "checkbox" ? el.checked : el.value,
+      ]),
+      focus: focused && e.detail.target.contains(focused) ? focused.id : "",
+      caret: focused && "selectionStart" in focused ? focused.selectionStart : null,
+    };
+  });
+  document.body.addEventListener("htmx:afterSettle", () => {
+    const section = document.getElementById("network-options");
+    if (!typed || !section) return;
+    typed.values.forEach(([name, value]) => {
+      const el = section.querySelector(`[name="${CSS.escape(name)}"]`);
+      if (!el) return;
+      if (el.type === "checkbox") el.checked = value;
+      else if (el.tagName !== "SELECT" || [...el.options].some((o) => o.value === value)) el.value = value;
+      if (el.dataset.max) countFor(el);
+    });
+    const back = typed.focus && document.getElementById(typed.focus);
+    if (back) {
+      back.focus();
+      if (typed.caret !== null && back.setSelectionRange) back.setSelectionRange(typed.caret, typed.caret);
+    }
+    typed = null;
+  });
+  // Characters typed against each setting's limit; tags count together, as the
+  // networks count them (YouTube: 500 for all tags).
+  const typedLength = (input) =>
+    input.dataset.tags
+      ? input.value.split(",").reduce((sum, tag) => sum + [...tag.trim()].length, 0)
+      : [...input.value].length;
+  const countFor = (input) => {
+    const counter = form.querySelector(`.option-count[data-count-for="${input.id}"]`);
+    if (!counter) return;
+    const used = typedLength(input);
+    counter.textContent = `${used} / ${input.dataset.max}`;
+    counter.classList.toggle("over", used > Number(input.dataset.max));
+  };
+  form.addEventListener("input", (e) => {
+    if (e.target.dataset && e.target.dataset.max) countFor(e.target);
+  });
   form.querySelectorAll(".copy-main").forEach((button) =>
     button.addEventListener("click", () => {
       const target = document.getElementById(button.dataset.target);

@@ -136,7 +136,7 @@ def test_media_is_fetched_and_checked(cast: Cast, account, media_server: MediaSe
     assert [r.problems for r in rows] == [
         [],
         ["Could not download the media file: the server answered 404."],
-        ["This is not an image or video SMO can use (JPEG, PNG, GIF, WebP or MP4)."],
+        ["This is not an image or video SMO can use (JPEG, PNG, GIF, WebP, MP4, MOV or WebM)."],
         ["The media URL must start with http:// or https://."],
     ]
     assert MediaAsset.objects.count() == 0  # checking saves nothing
