@@ -15,6 +15,7 @@ ADAPTERS: dict[str, str] = {
     "x": "channels.adapters.x.XAdapter",
     "facebook": "channels.adapters.facebook.FacebookAdapter",
     "instagram": "channels.adapters.instagram.InstagramAdapter",
+    "youtube": "channels.adapters.youtube.YouTubeAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:
@@ -45,6 +46,11 @@ def network_config(network: str) -> dict[str, Any]:
         from channels.sandbox_feed import DatabaseFeed
 
         return {"feed": DatabaseFeed(), "public_url": settings.SMO_PUBLIC_URL}
+    if network == "youtube":
+        # The Google project's daily quota, counted across every worker.
+        from channels.quota import CacheQuota
+
+        return {**getattr(settings, "SMO_NETWORKS", {}).get(network, {}), "quota": CacheQuota()}
     return dict(getattr(settings, "SMO_NETWORKS", {}).get(network, {}))
 
 
