@@ -294,7 +294,8 @@ class YouTubeAdapter(Adapter):
             if progress is not None:
                 progress.record("upload_url", url)
 
-        return Calls(self.session, self.api_url, creds, self.quota, self.now, keep)
+        secret = str(self.config.get("client_secret") or "")
+        return Calls(self.session, self.api_url, creds, self.quota, self.now, keep, [secret])
 
 
 def video_url(video_id: str, *, short: bool = False) -> str:

@@ -364,13 +364,14 @@ class Calls:
         quota: Quota,
         now: Callable[[], datetime],
         on_upload_session: Callable[[str], None] | None = None,
+        hidden: Iterable[str] = (),
     ) -> None:
         self.http = SessionHttp(session, api_url, access_token(creds), on_upload_session)
         self.client = build_client(self.http)
         self.quota = quota
         self.now = now
         self.channel = creds.external_id
-        self.hidden = [v for v in creds.secrets.values() if v]
+        self.hidden = [v for v in (*creds.secrets.values(), *hidden) if v]
 
     def __repr__(self) -> str:
         return f"Calls(channel={self.channel!r}, http={self.http!r})"

@@ -117,13 +117,14 @@ class Discovery:
         known = {**self.document.get("parameters", {}), **method.spec.get("parameters", {})}
         found: list[str] = []
         names = [name for name, _ in query]
-        for name, value in query:
+        for index, (name, value) in enumerate(query):
             spec = known.get(name)
             if spec is None or spec.get("location") != "query":
                 found.append(f"unknown query parameter {name!r}")
                 continue
-            if names.count(name) > 1 and not spec.get("repeated"):
-                found.append(f"{name!r} is not repeated but was sent {names.count(name)} times")
+            repeats = names.count(name)
+            if repeats > 1 and not spec.get("repeated") and names.index(name) == index:
+                found.append(f"{name!r} is not repeated but was sent {repeats} times")
             found += [f"{name}: {p}" for p in _value_problems(spec, value)]
         for name, spec in method.spec.get("parameters", {}).items():
             if spec.get("required") and name not in names:
