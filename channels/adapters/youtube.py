@@ -42,7 +42,8 @@ from channels.adapters.base import (
     Published,
     Unknown,
 )
-from channels.adapters.youtube_api import API_URL, Calls, Step
+from channels.adapters.youtube_api import API_URL, Calls
+from channels.adapters.youtube_errors import Step
 from channels.adapters.youtube_quota import Quota
 from channels.words import words
 

@@ -30,7 +30,8 @@ from channels.adapters.base import (
     Permanent,
     Transient,
 )
-from channels.adapters.youtube_api import Calls, nothing_sent, scrub
+from channels.adapters.youtube_api import Calls
+from channels.adapters.youtube_errors import nothing_sent, scrub
 from channels.words import words
 
 if TYPE_CHECKING:

@@ -28,8 +28,9 @@ from channels.adapters.base import (
     Transient,
     Unknown,
 )
-from channels.adapters.youtube_api import Calls, Lost, Step, lost_error
+from channels.adapters.youtube_api import Calls
 from channels.adapters.youtube_checks import video_body
+from channels.adapters.youtube_errors import Lost, Step, lost_error
 from channels.words import words
 
 # Resumable chunks must be multiples of 256 KiB, except the last (Google's

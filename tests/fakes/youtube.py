@@ -32,7 +32,8 @@ from zoneinfo import ZoneInfo
 from tests.fakes import discovery
 from tests.fakes.x import Recorded, Reply, parse_body, send_reply
 from tests.fakes.youtube_oauth import OAuthRoutes
-from tests.fakes.youtube_routes import Routes, google_error
+from tests.fakes.youtube_routes import Routes
+from tests.fakes.youtube_wire import google_error
 
 CLIENT_ID = "fake-google-client-id.apps.googleusercontent.com"
 CLIENT_SECRET = "GOCSPX-fake-google-client-secret"

@@ -29,7 +29,7 @@ from channels.adapters.youtube import YouTubeAdapter
 from channels.adapters.youtube_quota import MemoryQuota
 from tests.fakes.graph_wire import jpeg
 from tests.fakes.youtube import VIDEOS, FakeYouTube
-from tests.fakes.youtube_routes import google_error
+from tests.fakes.youtube_wire import google_error
 
 CHANNEL = "UCacmeBakery0000000000aa"
 USER = "ann"

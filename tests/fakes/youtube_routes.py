@@ -1,152 +1,33 @@
-"""The YouTube Data API methods FakeYouTube serves, and Google's error envelope.
+"""The YouTube Data API methods FakeYouTube serves, and its seeding helpers.
 
 Answers follow platforms.md §6 and the methods' API reference pages: resumable
-upload sessions (step 1, chunks, the `bytes */total` probe), thumbnails.set,
-channels.list and playlistItems.list with paging. Kept apart from the server
-plumbing in tests/fakes/youtube.py; `self` is the FakeYouTube.
+upload sessions (step 1, chunks, the `bytes */total` probe) and thumbnails.set
+here; channels.list and playlistItems.list in youtube_lists. Kept apart from
+the server plumbing in tests/fakes/youtube.py; `self` is the FakeYouTube.
 """
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 import unicodedata
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from tests.fakes.x import Recorded, Reply
+from tests.fakes.youtube_lists import ListRoutes
+from tests.fakes.youtube_wire import JSON, default_thumbnails, google_error, rfc3339
 
 if TYPE_CHECKING:
     from tests.fakes.youtube import FakeYouTube
 
-JSON = "application/json; charset=UTF-8"
 VIDEOS = "/upload/youtube/v3/videos"
 # Categories a video may be given (videoCategories.list, assignable=true, US).
 CATEGORIES = frozenset({"1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25"})
 CATEGORIES |= {"26", "27", "28", "29"}
-QUOTA_MESSAGE = (
-    'The request cannot be completed because you have exceeded your <a href="/youtube/v3/'
-    'getting-started#quota">quota</a>.'
-)
-# reason -> (domain, message, google.rpc status or "", location) (platforms.md §6)
-KNOWN: dict[str, tuple[str, str, str, str]] = {
-    "authError": (
-        "global",
-        "Request had invalid authentication credentials. Expected OAuth 2 access token, "
-        "login cookie or other valid authentication credential.",
-        "UNAUTHENTICATED",
-        "Authorization",
-    ),
-    "insufficientPermissions": (
-        "global",
-        "Request had insufficient authentication scopes.",
-        "PERMISSION_DENIED",
-        "",
-    ),
-    "quotaExceeded": ("youtube.quota", QUOTA_MESSAGE, "", ""),
-    "rateLimitExceeded": (
-        "usageLimits",
-        "Quota exceeded for quota metric 'Video Uploads' and limit 'Video Uploads per day' "
-        "of service 'youtube.googleapis.com'.",
-        "RESOURCE_EXHAUSTED",
-        "",
-    ),
-    "uploadLimitExceeded": (
-        "youtube.video",
-        "The user has exceeded the number of videos they may upload.",
-        "",
-        "",
-    ),
-    "invalidTitle": (
-        "youtube.video",
-        "The request metadata specifies an invalid or empty video title.",
-        "",
-        "body.snippet.title",
-    ),
-    "invalidDescription": (
-        "youtube.video",
-        "The request metadata specifies an invalid video description.",
-        "",
-        "body.snippet.description",
-    ),
-    "invalidTags": (
-        "youtube.video",
-        "The request metadata specifies invalid video keywords.",
-        "",
-        "body.snippet.tags",
-    ),
-    "invalidCategoryId": (
-        "youtube.video",
-        "The <code>snippet.categoryId</code> property specifies an invalid category ID.",
-        "",
-        "body.snippet.categoryId",
-    ),
-    "videoNotFound": (
-        "youtube.thumbnail",
-        "The video that you are trying to update cannot be found.",
-        "",
-        "videoId",
-    ),
-    "forbidden": (
-        "youtube.thumbnail",
-        "The authenticated user doesn't have permissions to upload and set custom video "
-        "thumbnails.",
-        "",
-        "",
-    ),
-    "mediaBodyTooLarge": ("global", "Media larger than 2097152.", "", ""),
-    "playlistNotFound": (
-        "youtube.playlistItem",
-        "The playlist identified with the request's <code>playlistId</code> parameter "
-        "cannot be found.",
-        "",
-        "playlistId",
-    ),
-    "invalidPageToken": (
-        "youtube.parameter",
-        "The request specifies an invalid page token.",
-        "",
-        "",
-    ),
-    "notFound": ("global", "Upload session not found or expired.", "NOT_FOUND", ""),
-    "backendError": ("global", "Backend Error", "", ""),
-}
-DEFAULT_REASONS = {
-    400: "badRequest",
-    401: "authError",
-    403: "forbidden",
-    404: "notFound",
-    429: "rateLimitExceeded",
-    500: "backendError",
-    503: "backendError",
-}
 
 
-def google_error(status: int, reason: str = "", message: str = "", *, domain: str = "") -> Reply:
-    """Google's error envelope (platforms.md §6)."""
-    reason = reason or DEFAULT_REASONS.get(status, "backendError")
-    known_domain, known_message, rpc, location = KNOWN.get(reason, ("global", "", "", ""))
-    message = message or known_message or reason
-    item: dict[str, Any] = {"message": message, "domain": domain or known_domain, "reason": reason}
-    if location:
-        item["location"] = location
-        item["locationType"] = "header" if location == "Authorization" else "parameter"
-    error: dict[str, Any] = {"code": status, "message": message, "errors": [item]}
-    if rpc:
-        error["status"] = rpc
-    headers: dict[str, str | None] = {}
-    if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="https://accounts.google.com/"'
-    return Reply(status, {"error": error}, headers, content_type=JSON)
-
-
-def rfc3339(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class Routes:
+class Routes(ListRoutes):
     """The API methods; mixed into FakeYouTube."""
 
     def route(self: FakeYouTube, name: str, request: Recorded) -> Reply:
@@ -353,92 +234,6 @@ class Routes:
 
     # --- channels.list and playlistItems.list ---
 
-    def list_channels(self: FakeYouTube, request: Recorded) -> Reply:
-        grant = self.grant_for(request)
-        query = request.query
-        parts = set(query.get("part", "").split(","))
-        if query.get("mine") == "true":
-            found = [c for c in self.channels.values() if grant and c["user"] == grant["user"]]
-        elif query.get("id"):
-            found = [self.channels[i] for i in query["id"].split(",") if i in self.channels]
-        else:
-            return google_error(400, "missingRequiredParameter", "No filter selected.")
-        items = [channel_resource(c, parts) for c in found]
-        body: dict[str, Any] = {
-            "kind": "youtube#channelListResponse",
-            "etag": secrets.token_urlsafe(12),
-            "pageInfo": {"totalResults": len(items), "resultsPerPage": 5},
-        }
-        if items:  # proto3 JSON leaves an empty list out
-            body["items"] = items
-        return Reply(200, body, content_type=JSON)
-
-    def list_playlist_items(self: FakeYouTube, request: Recorded) -> Reply:
-        query = request.query
-        playlist = self.playlists.get(query.get("playlistId", ""))
-        if playlist is None:
-            return google_error(404, "playlistNotFound")
-        size = int(query.get("maxResults") or 5)
-        try:
-            offset = (
-                int(base64.urlsafe_b64decode(query["pageToken"]).decode().removeprefix("o:"))
-                if query.get("pageToken")
-                else 0
-            )
-        except ValueError:
-            return google_error(400, "invalidPageToken")
-        listed = [v for v in playlist if self.videos[v]["created"] + self.listing_lag <= self.now()]
-        page = listed[offset : offset + size]
-        parts = set(query.get("part", "").split(","))
-        items = [
-            self.playlist_item(query["playlistId"], v, offset + n, parts)
-            for n, v in enumerate(page)
-        ]
-        body: dict[str, Any] = {
-            "kind": "youtube#playlistItemListResponse",
-            "etag": secrets.token_urlsafe(12),
-            "items": items,
-            "pageInfo": {"totalResults": len(listed), "resultsPerPage": size},
-        }
-        if offset + size < len(listed):
-            body["nextPageToken"] = _token(offset + size)
-        if offset:
-            body["prevPageToken"] = _token(max(0, offset - size))
-        return Reply(200, body, content_type=JSON)
-
-    def playlist_item(
-        self: FakeYouTube, playlist_id: str, video_id: str, position: int, parts: set[str]
-    ) -> dict[str, Any]:
-        video = self.videos[video_id]
-        snippet = video["resource"]["snippet"]
-        item: dict[str, Any] = {
-            "kind": "youtube#playlistItem",
-            "etag": secrets.token_urlsafe(12),
-            "id": base64.urlsafe_b64encode(f"{playlist_id}.{video_id}".encode()).decode(),
-        }
-        if "snippet" in parts:
-            item["snippet"] = {
-                "publishedAt": rfc3339(video["created"]),
-                "channelId": snippet["channelId"],
-                "title": snippet["title"],
-                "description": snippet["description"],
-                "thumbnails": snippet["thumbnails"],
-                "channelTitle": snippet["channelTitle"],
-                "playlistId": playlist_id,
-                "position": position,
-                "resourceId": {"kind": "youtube#video", "videoId": video_id},
-                "videoOwnerChannelTitle": snippet["channelTitle"],
-                "videoOwnerChannelId": snippet["channelId"],
-            }
-        if "contentDetails" in parts:
-            item["contentDetails"] = {
-                "videoId": video_id,
-                "videoPublishedAt": snippet["publishedAt"],
-            }
-        if "status" in parts:
-            item["status"] = {"privacyStatus": video["resource"]["status"]["privacyStatus"]}
-        return item
-
 
 def metadata_problem(snippet: dict[str, Any]) -> str:
     """The reason YouTube refuses a video's snippet with, or "" (videos resource limits)."""
@@ -460,43 +255,6 @@ def metadata_problem(snippet: dict[str, Any]) -> str:
     return ""
 
 
-def channel_resource(channel: dict[str, Any], parts: set[str]) -> dict[str, Any]:
-    resource: dict[str, Any] = {
-        "kind": "youtube#channel",
-        "etag": "etag-" + channel["id"],
-        "id": channel["id"],
-    }
-    if "snippet" in parts:
-        resource["snippet"] = {
-            "title": channel["title"],
-            "description": "",
-            "customUrl": channel["customUrl"],
-            "publishedAt": rfc3339(channel["created"]),
-            "thumbnails": {
-                size: {
-                    "url": f"https://yt3.ggpht.example/{channel['id']}={size}",
-                    "width": w,
-                    "height": w,
-                }
-                for size, w in (("default", 88), ("medium", 240), ("high", 800))
-            },
-            "localized": {"title": channel["title"], "description": ""},
-        }
-    if "contentDetails" in parts:
-        resource["contentDetails"] = {
-            "relatedPlaylists": {"likes": "", "uploads": channel["uploads"]}
-        }
-    return resource
-
-
-def default_thumbnails(video_id: str) -> dict[str, Any]:
-    sizes = (("default", 120, 90), ("medium", 320, 180), ("high", 480, 360))
-    return {
-        name: {"url": f"https://i.ytimg.com/vi/{video_id}/{name}.jpg", "width": w, "height": h}
-        for name, w, h in sizes
-    }
-
-
 def _incomplete(session: dict[str, Any]) -> Reply:
     """308 Resume Incomplete, with the bytes received so far (none: no Range)."""
     have = len(session["data"])
@@ -504,7 +262,3 @@ def _incomplete(session: dict[str, Any]) -> Reply:
     if have:
         headers["Range"] = f"bytes=0-{have - 1}"
     return Reply(308, None, headers, checked=False)
-
-
-def _token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()

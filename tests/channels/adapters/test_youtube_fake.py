@@ -12,7 +12,7 @@ import requests
 
 from tests.fakes import discovery
 from tests.fakes.youtube import VIDEOS, FakeYouTube
-from tests.fakes.youtube_routes import KNOWN, google_error
+from tests.fakes.youtube_wire import KNOWN, google_error
 
 API = "/youtube/v3"
 
@@ -121,10 +121,10 @@ def test_a_request_google_would_refuse_is_answered_400_and_recorded(fake: FakeYo
 def test_an_answer_of_the_fake_that_strays_from_the_document_is_recorded(
     fake: FakeYouTube, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.fakes import youtube_routes
+    from tests.fakes import youtube_lists
 
-    real = youtube_routes.channel_resource
-    monkeypatch.setattr(youtube_routes, "channel_resource", lambda c, p: {**real(c, p), "x": 1})
+    real = youtube_lists.channel_resource
+    monkeypatch.setattr(youtube_lists, "channel_resource", lambda c, p: {**real(c, p), "x": 1})
     token = fake.issue_token("ann")
     assert call(fake, "GET", f"{API}/channels", token, params={"part": "id", "mine": "true"}).ok
     assert fake.contract_violations == [
