@@ -85,6 +85,8 @@ class SessionHttp:
             sent["authorization"] = f"Bearer {self._token}"
         if hasattr(body, "read"):
             body = body.read()  # one chunk of the file (googleapiclient's _StreamSlice)
+        elif isinstance(body, str):
+            body = body.encode("utf-8")  # http.client would send a str as Latin-1
         try:
             response = self.session.request(
                 method,
@@ -153,7 +155,7 @@ class Calls:
         """Charge `method`'s quota, then run a googleapiclient request."""
         self.quota.charge(method, self.channel)
         try:
-            return request.execute()
+            return request.execute(num_retries=0)
         except (HttpError, Lost) as error:
             raise self.fail(error, method, step) from None
 

@@ -136,6 +136,18 @@ def test_the_link_ends_the_description_and_the_title_is_trimmed(case: ContractCa
     )
 
 
+def test_text_outside_ascii_arrives_as_written(case: ContractCase) -> None:
+    post = replace(
+        content(case, title="Kardemummabullar 🧁", tags=["bröd", "fika på svenska"]),
+        text="Nybakat klockan 7, välkommen! 🇸🇪",
+    )
+    result = publish(case, post)
+    snippet = case.fake.videos[result.external_id]["resource"]["snippet"]
+    assert snippet["title"] == "Kardemummabullar 🧁"
+    assert snippet["description"] == "Nybakat klockan 7, välkommen! 🇸🇪"
+    assert snippet["tags"] == ["bröd", "fika på svenska"]
+
+
 def test_an_image_in_the_post_becomes_the_thumbnail_after_the_upload(case: ContractCase) -> None:
     cover = image(case.folder)
     progress = base.Progress()
