@@ -4,6 +4,7 @@ video. Against FakeYouTube; Google's envelopes come from tests/fakes/youtube_rou
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -245,3 +246,18 @@ def test_an_account_without_a_token_must_reconnect(case: ContractCase) -> None:
     with pytest.raises(base.AuthExpired):
         case.adapter.publish(creds, content(case), "k", base.Progress())
     assert case.fake.requests == []
+
+
+def test_no_token_reaches_a_log_line(case: ContractCase, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    post = content(case, video(case.folder, size=1500), image(case.folder))
+    case.fake.thumbnails_allowed = False  # the adapter logs the refusal
+    case.fake.fail_next(503, path=f"PUT {VIDEOS}")
+    progress = base.Progress()
+    with pytest.raises(base.Transient):
+        publish(case, progress, post=post)
+    publish(case, progress, post=post)
+    case.adapter.refresh(case.creds)
+    assert "thumbnail refused" in caplog.text
+    for secret in (*case.creds.secrets.values(), case.fake.client_secret):
+        assert secret not in caplog.text
