@@ -7,6 +7,9 @@ from bisect import bisect_right
 
 CHARACTERS = "characters"  # code points after NFC (Mastodon, Facebook, sandbox)
 X_WEIGHTED = "x_weighted"  # X's weighted count (twitter-text config v3, platforms.md §1)
+# UTF-8 bytes after NFC: YouTube's description takes 5,000 bytes (platforms.md §6),
+# so a letter outside ASCII counts 2 to 4.
+BYTES = "bytes"
 
 
 def count(text: str, rule: str) -> int:
@@ -15,6 +18,8 @@ def count(text: str, rule: str) -> int:
         return len(unicodedata.normalize("NFC", text))
     if rule == X_WEIGHTED:
         return x_weighted_length(text)
+    if rule == BYTES:
+        return len(unicodedata.normalize("NFC", text).encode("utf-8"))
     raise ValueError(f"Unknown text counting rule: {rule!r}")
 
 

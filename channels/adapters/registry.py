@@ -16,6 +16,7 @@ ADAPTERS: dict[str, str] = {
     "facebook": "channels.adapters.facebook.FacebookAdapter",
     "instagram": "channels.adapters.instagram.InstagramAdapter",
     "snapchat": "channels.adapters.snapchat.SnapchatAdapter",
+    "youtube": "channels.adapters.youtube.YouTubeAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:
@@ -46,6 +47,11 @@ def network_config(network: str) -> dict[str, Any]:
         from channels.sandbox_feed import DatabaseFeed
 
         return {"feed": DatabaseFeed(), "public_url": settings.SMO_PUBLIC_URL}
+    if network == "youtube":
+        # The Google project's daily quota, counted across every worker.
+        from channels.quota import CacheQuota
+
+        return {**getattr(settings, "SMO_NETWORKS", {}).get(network, {}), "quota": CacheQuota()}
     return dict(getattr(settings, "SMO_NETWORKS", {}).get(network, {}))
 
 

@@ -95,5 +95,5 @@ def test_the_characters_rule_is_unchanged() -> None:
 
 
 def test_an_unknown_rule_is_an_error() -> None:
-    with pytest.raises(ValueError, match="'bytes'"):
-        text.count("x", "bytes")
+    with pytest.raises(ValueError, match="'furlongs'"):
+        text.count("x", "furlongs")
