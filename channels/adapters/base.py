@@ -277,6 +277,13 @@ class AuthExpired(AdapterError):
     """The credentials are dead: refresh them, or a person must reconnect."""
 
 
+class CannotTell(AdapterError):
+    """From find_published only: the network cannot say whether this delivery's
+    post exists (TikTok lists public posts only, so a private one whose answer
+    was lost cannot be looked up). The reconciler hands the delivery to a person
+    instead of asking again or publishing a second time."""
+
+
 class Permanent(AdapterError):
     """The network refuses this content; retrying will not help."""
 
