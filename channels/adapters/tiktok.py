@@ -8,9 +8,9 @@ TikTok has no idempotency key, so the publish_id is recorded in Progress the
 moment init answers: a retry, or the reconciler, polls that publish and never
 makes a second one (DESIGN.md, "Never publish blindly twice").
 
-HTTP is in tiktok_api.py, chunking in tiktok_upload.py, the post's settings and
-checks in tiktok_options.py, OAuth in tiktok_auth.py and the video-list lookup
-in tiktok_lookup.py.
+HTTP is in tiktok_api.py, chunking in tiktok_upload.py, status polling in
+tiktok_status.py, the post's settings and checks in tiktok_options.py, OAuth in
+tiktok_auth.py and the video-list lookup in tiktok_lookup.py.
 """
 
 from __future__ import annotations
@@ -65,37 +65,27 @@ from channels.adapters.tiktok_options import (
     text_problems,
     video_post_info,
 )
-from channels.adapters.tiktok_upload import ChunkRules, TooBig, plan_chunks, upload
-from channels.words import whole, words
+from channels.adapters.tiktok_status import (
+    Budget,
+    fetch_status,
+    post_ids,
+    post_url,
+    profile_url,
+    wait_until_done,
+)
+from channels.adapters.tiktok_upload import ChunkPlan, ChunkRules, TooBig, plan_chunks, upload
+from channels.words import words
 
 CREATOR_INFO = "/v2/post/publish/creator_info/query/"
 VIDEO_INIT = "/v2/post/publish/video/init/"
 CONTENT_INIT = "/v2/post/publish/content/init/"
-STATUS = "/v2/post/publish/status/fetch/"
 FILE, PULL, PHOTO = "FILE_UPLOAD", "PULL_FROM_URL", "PHOTO"
-PROCESSING = frozenset({"PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD"})
 # TikTok's clock and SMO's may differ; a listed post this much older than the
 # first attempt still counts as that attempt's.
 CLOCK_SKEW = timedelta(minutes=10)
 # Public posts are listed only after moderation: "usually within one minute, in
 # some cases a few hours" (Get Post Status reference).
 LISTING_WAIT = timedelta(hours=6)
-
-
-class _Budget:
-    """The seconds one publish attempt may spend waiting for TikTok to finish."""
-
-    def __init__(self, seconds: float, step: float, sleep: Callable[[float], None]) -> None:
-        self.left, self.step, self.sleep, self.waited = seconds, step, sleep, 0.0
-
-    def wait(self) -> bool:
-        if self.left <= 0:
-            return False
-        pause = min(self.step, self.left)
-        self.sleep(pause)
-        self.left -= pause
-        self.waited += pause
-        return True
 
 
 class TikTokAdapter(Adapter):
@@ -234,48 +224,9 @@ class TikTokAdapter(Adapter):
     def _await(
         self, client: TikTokClient, creds: Credentials, publish_id: str, progress: Progress
     ) -> Published:
-        """Poll status/fetch within the attempt's budget (30 requests a minute; §7).
-
-        Still processing at the bound is Transient: progress keeps the
-        publish_id, so the next attempt polls the same publish again.
-        """
-        budget = _Budget(self.status_wait, self.poll_interval, self.sleep)
-        while True:
-            data = client.post(STATUS, {"publish_id": publish_id}, Call.READ)
-            status = str(data.get("status") or "")
-            if status == "PUBLISH_COMPLETE":
-                return self._published(creds, publish_id, data, progress)
-            if status == "FAILED":
-                reason = str(data.get("fail_reason") or "")
-                raise Permanent(
-                    words(
-                        "TikTok could not publish the post: %(reason)s",
-                        reason=_fail_words(reason),
-                    ),
-                    code=reason or "failed",
-                )
-            if status == "SEND_TO_USER_INBOX":
-                raise Permanent(
-                    words(
-                        "TikTok sent the post to the account's inbox instead of publishing "
-                        "it; finish it in the TikTok app."
-                    ),
-                    code="inbox",
-                )
-            if status not in PROCESSING:
-                raise Transient(
-                    words("TikTok reported an unknown status (%(status)s).", status=status or "-"),
-                    code="status",
-                )
-            if not budget.wait():
-                raise Transient(
-                    words(
-                        "TikTok is still processing the post after %(seconds)s seconds; "
-                        "SMO checks the same post again later.",
-                        seconds=whole(budget.waited),
-                    ),
-                    code="processing",
-                )
+        budget = Budget(self.status_wait, self.poll_interval, self.sleep)
+        data = wait_until_done(client, publish_id, budget)
+        return self._published(creds, publish_id, data, progress)
 
     def _published(
         self, creds: Credentials, publish_id: str, data: Mapping[str, Any], progress: Progress
@@ -284,7 +235,7 @@ class TikTokAdapter(Adapter):
         (Get Post Status reference): until then Published holds the publish_id and
         the account's profile URL."""
         username = str(progress.get("username") or creds.handle or "")
-        ids = [str(i) for i in data.get("publicaly_available_post_id") or []]  # sic (§7)
+        ids = post_ids(data)
         if ids:
             return Published(ids[0], post_url(username, ids[0]), self.now())
         return Published(publish_id, profile_url(username), self.now())
@@ -308,7 +259,7 @@ class TikTokAdapter(Adapter):
             "media_type": "PHOTO",
         }
 
-    def _plan(self, path: str) -> Any:
+    def _plan(self, path: str) -> ChunkPlan:
         try:
             size = os.path.getsize(path)
         except OSError:
@@ -346,7 +297,7 @@ class TikTokAdapter(Adapter):
         if publish_id:
             if not self._may_post(progress):
                 return None  # publish starts a new upload
-            data = client.post(STATUS, {"publish_id": publish_id}, Call.READ)
+            data = fetch_status(client, str(publish_id))
             if data.get("status") == "PUBLISH_COMPLETE":
                 return self._published(creds, str(publish_id), data, progress)
             return None  # publish resumes polling the same publish_id
@@ -411,14 +362,6 @@ class TikTokAdapter(Adapter):
         return TikTokClient(self.session, self.api_url, token, now=self.now, hidden=hidden)
 
 
-def post_url(username: str, post_id: str) -> str:
-    return f"https://www.tiktok.com/@{username}/video/{post_id}"
-
-
-def profile_url(username: str) -> str:
-    return f"https://www.tiktok.com/@{username}" if username else "https://www.tiktok.com/"
-
-
 def _url_of(item: Any) -> str:
     if not item.url:
         raise Permanent(
@@ -429,28 +372,6 @@ def _url_of(item: Any) -> str:
             code="no-url",
         )
     return str(item.url)
-
-
-# fail_reason values (Get Post Status reference) in words people can act on.
-FAIL_REASONS = {
-    "file_format_check_failed": words("the file's format is not one TikTok takes"),
-    "duration_check_failed": words("the video is too long or too short for this account"),
-    "frame_rate_check_failed": words("the video's frame rate is not one TikTok takes"),
-    "picture_size_check_failed": words("the picture size is not one TikTok takes"),
-    "internal": words("TikTok had an internal error; schedule the post again"),
-    "video_pull_failed": words("TikTok could not fetch the video from its URL"),
-    "photo_pull_failed": words("TikTok could not fetch a photo from its URL"),
-    "publish_cancelled": words("the post was cancelled in TikTok"),
-    "auth_removed": words("the account no longer allows SMO to post; reconnect it"),
-    "spam_risk_too_many_posts": words("the account has posted too much today"),
-    "spam_risk_user_banned_from_posting": words("the account may not post for now"),
-    "spam_risk_text": words("TikTok took the text for spam"),
-    "spam_risk": words("TikTok took the post for spam"),
-}
-
-
-def _fail_words(reason: str) -> Any:
-    return FAIL_REASONS.get(reason) or reason or words("no reason given")
 
 
 def _time(value: object) -> datetime | None:

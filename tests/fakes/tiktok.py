@@ -27,27 +27,10 @@ import itertools
 import secrets
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from tempfile import TemporaryDirectory
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from channels.adapters.base import (
-    AdapterError,
-    AuthExpired,
-    Content,
-    Credentials,
-    MediaItem,
-    Permanent,
-    RateLimited,
-    Transient,
-)
-from channels.adapters.session import build_session
-from channels.adapters.tiktok import TikTokAdapter
 from tests.fakes import tiktok_routes as routes
 from tests.fakes.tiktok_wire import (
     CLIENT_KEY,
@@ -65,9 +48,8 @@ from tests.fakes.tiktok_wire import (
     Reply,
     Video,
     default_error,
-    envelope,
     envelope_error,
-    ok,
+    parse_body,
     send_reply,
 )
 
@@ -276,94 +258,10 @@ class FakeTikTok:
         publish.post_id = video.id
         video.listed = True
 
-    def check_can_post(self, user: Creator) -> None:
-        if user.banned:
-            raise Refusal(
-                403,
-                "spam_risk_user_banned_from_posting",
-                "The user is banned from making new posts.",
-            )
-        today = [
-            p
-            for p in self.publishes.values()
-            if p.user == user.open_id and p.created > self.now() - DAY
-        ]
-        if self.posts_per_day is not None and len(today) >= self.posts_per_day:
-            raise Refusal(
-                403,
-                "spam_risk_too_many_posts",
-                "The daily post cap from the API is reached for the current user.",
-            )
-        users = {p.user for p in self.publishes.values() if p.created > self.now() - DAY}
-        if (
-            self.active_user_cap is not None
-            and user.open_id not in users
-            and len(users) >= self.active_user_cap
-        ):
-            raise Refusal(
-                403,
-                "reached_active_user_cap",
-                "The daily quota for active publishing users from your client is reached.",
-            )
-
-    def check_chunks(self, size: int, chunk: int, count: int) -> None:
-        """The chunk rules of the media transfer guide (§7)."""
-        problem = ""
-        if size <= 0 or chunk <= 0:
-            problem = "video_size and chunk_size must be positive"
-        elif count != size // chunk:
-            problem = "total_chunk_count must be video_size / chunk_size rounded down"
-        elif not 1 <= count <= self.max_chunks:
-            problem = f"there must be 1 to {self.max_chunks} chunks"
-        elif size < self.min_chunk and chunk != size:
-            problem = "a video under the minimum chunk size is uploaded whole"
-        elif size > self.max_chunk and count < 2:
-            problem = "a video over the maximum chunk size must be chunked"
-        elif chunk != size and not self.min_chunk <= chunk <= self.max_chunk:
-            problem = "chunk_size is outside the allowed chunk sizes"
-        elif size - (count - 1) * chunk > self.max_last_chunk:
-            problem = "the last chunk would be too big"
-        if problem:
-            raise routes.invalid(problem)
-
-    def check_verified(self, url: str) -> None:
-        if not any(url.startswith(prefix) for prefix in self.verified_prefixes):
-            raise Refusal(
-                403,
-                "url_ownership_unverified",
-                "Please review our URL ownership verification rules.",
-            )
-
     def fetch(self, url: str) -> bytes | None:
         data = routes.fetch(url, timeout=2.0)
         self.fetches.append((url, data is not None))
         return data
-
-    def video_json(self, video: Video, fields: list[str], user: Creator) -> dict[str, Any]:
-        every = {
-            "id": video.id,
-            "title": video.title,
-            "video_description": video.description,
-            "create_time": video.create_time,
-            "share_url": f"https://www.tiktok.com/@{user.username}/video/{video.id}?utm_source=fake",
-            "duration": 15,
-        }
-        return {f: every[f] for f in fields}
-
-    def grant(self, open_id: str, scopes: tuple[str, ...], keep: str | None = None) -> Reply:
-        refresh = keep or self.issue_refresh_token(open_id, scopes)
-        return Reply(
-            200,
-            {
-                "access_token": self.issue_token(open_id, scopes),
-                "expires_in": 86400,
-                "open_id": open_id,
-                "refresh_expires_in": 31536000,
-                "refresh_token": refresh,
-                "scope": ",".join(scopes),
-                "token_type": "Bearer",
-            },
-        )
 
     # --- The request pipeline ---
 
@@ -373,7 +271,7 @@ class FakeTikTok:
         raw = handler.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in handler.headers.items()}
         request = Recorded(
-            handler.command, url.path, dict(parse_qsl(url.query)), headers, _parse(raw, headers)
+            handler.command, url.path, dict(parse_qsl(url.query)), headers, parse_body(raw, headers)
         )
         if request.path.startswith("/files/"):
             # Served outside the lock: the fake fetches these itself while it
@@ -490,115 +388,3 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
-
-
-def _parse(raw: bytes, headers: dict[str, str]) -> Any:
-    import json
-
-    kind = headers.get("content-type", "")
-    if not raw:
-        return None
-    if kind.startswith("application/json"):
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return raw.decode(errors="replace")
-    if kind.startswith("application/x-www-form-urlencoded"):
-        return dict(parse_qsl(raw.decode(), keep_blank_values=True))
-    return raw
-
-
-# --- The shared contract suite's entry point (tests/channels/adapters/test_contract.py) ---
-
-OPEN_ID = "-000AcmeBakeryOpenId"
-ErrorCase = tuple[int, dict[str, Any] | None, dict[str, str] | None, type[AdapterError]]
-MP4 = b"\0\0\0\x18ftypmp42" + bytes(range(256)) * 40
-
-
-@dataclass
-class ContractCase:
-    adapter: TikTokAdapter
-    creds: Credentials
-    fake: FakeTikTok
-    content_ok: Content
-    errors: list[ErrorCase]
-    sleeps: list[float] = field(default_factory=list)
-    publish_path: str = "/v2/post/publish/video/init/"
-    secrets: tuple[str, ...] = ()
-
-
-def contract_errors() -> list[ErrorCase]:
-    """Each documented error (§7) on the publish's first call, creator_info, a read."""
-    return [
-        (401, envelope("access_token_invalid", "The access token is invalid."), None, AuthExpired),
-        (
-            401,
-            envelope("scope_not_authorized", "The user did not authorize the scope."),
-            None,
-            AuthExpired,
-        ),
-        (429, envelope("rate_limit_exceeded", "API rate limit exceeded."), None, RateLimited),
-        (
-            403,
-            envelope("spam_risk_too_many_posts", "The daily post cap is reached."),
-            None,
-            RateLimited,
-        ),
-        (
-            403,
-            envelope("reached_active_user_cap", "The daily quota for active users is reached."),
-            None,
-            RateLimited,
-        ),
-        (
-            403,
-            envelope("spam_risk_user_banned_from_posting", "The user is banned."),
-            None,
-            Permanent,
-        ),
-        (
-            403,
-            envelope("unaudited_client_can_only_post_to_private_accounts", "Unaudited."),
-            None,
-            Permanent,
-        ),
-        (403, envelope("url_ownership_unverified", "Verify the URL."), None, Permanent),
-        (403, envelope("privacy_level_option_mismatch", "Mismatch."), None, Permanent),
-        (400, envelope("invalid_params", "The title is too long."), None, Permanent),
-        (400, envelope("invalid_file_upload", "The chunk rules were broken."), None, Permanent),
-        (500, envelope("internal_error", "Something went wrong."), None, Transient),
-    ]
-
-
-@contextmanager
-def contract_case(timeout: float = 1.0, **config: Any) -> Iterator[ContractCase]:
-    """A fake with one public account, and an adapter that has TikTok pull a video
-    from a verified URL: the path whose lost answer leaves a post maybe made."""
-    with FakeTikTok() as fake, TemporaryDirectory() as folder:
-        fake.add_creator(OPEN_ID, "acmebakery", "Acme Bakery")
-        fake.processing_fetches = 0
-        path = Path(folder, "buns.mp4")
-        path.write_bytes(MP4)
-        url = fake.add_file("buns.mp4", MP4, "video/mp4")
-        clip = MediaItem(
-            str(path), "video/mp4", "video", len(MP4), 1080, 1920, url=url, duration=12.0
-        )
-        secrets_ = {
-            "access_token": fake.issue_token(OPEN_ID),
-            "refresh_token": fake.issue_refresh_token(OPEN_ID),
-        }
-        creds = Credentials(OPEN_ID, "acmebakery", secrets_)
-        sleeps: list[float] = []
-        config = {"sleep": sleeps.append, "pull_from_url": True, **config}
-        adapter = TikTokAdapter(fake.adapter_config(**config), build_session(timeout))
-        content = Content(
-            "Cardamom buns, fresh at 7 #bakery",
-            media=(clip,),
-            options={"privacy_level": "PUBLIC_TO_EVERYONE"},
-        )
-        yield ContractCase(
-            adapter, creds, fake, content, contract_errors(), sleeps, secrets=(fake.client_secret,)
-        )
-
-
-__all__ = ["CLIENT_KEY", "CLIENT_SECRET", "FakeTikTok", "ok"]

@@ -18,6 +18,7 @@ from tests.fakes.tiktok_wire import (
     Recorded,
     Refusal,
     Reply,
+    Video,
     oauth_error,
     ok,
     runes,
@@ -47,7 +48,7 @@ def invalid(message: str) -> Refusal:
 
 
 def creator_info(fake: FakeTikTok, user: Creator) -> Reply:
-    fake.check_can_post(user)
+    check_can_post(fake, user)
     return ok(
         {
             "creator_avatar_url": user.avatar_url,
@@ -95,7 +96,7 @@ def _post_info(fake: FakeTikTok, user: Creator, body: Any, *, photo: bool) -> tu
 
 
 def video_init(fake: FakeTikTok, user: Creator, request: Recorded) -> Reply:
-    fake.check_can_post(user)
+    check_can_post(fake, user)
     body = request.body
     info, privacy = _post_info(fake, user, body, photo=False)
     source = body.get("source_info") if isinstance(body.get("source_info"), dict) else {}
@@ -106,14 +107,14 @@ def video_init(fake: FakeTikTok, user: Creator, request: Recorded) -> Reply:
         )
         if not all(isinstance(v, int) for v in (size, chunk, count)):
             raise invalid("video_size, chunk_size and total_chunk_count are required.")
-        fake.check_chunks(size, chunk, count)
+        check_chunks(fake, size, chunk, count)
         publish = fake.new_publish(user, "FILE_UPLOAD", info, privacy)
         publish.video_size, publish.chunk_size, publish.total_chunk_count = size, chunk, count
         query = urlencode({"upload_id": publish.id, "upload_token": publish.upload_token})
         return ok({"publish_id": publish.id, "upload_url": f"{fake.url}/upload/video/?{query}"})
     if kind == "PULL_FROM_URL":
         url = str(source.get("video_url") or "")
-        fake.check_verified(url)
+        check_verified(fake, url)
         publish = fake.new_publish(user, "PULL_FROM_URL", info, privacy)
         publish.urls = [url]
         fetched = fake.fetch(url)
@@ -124,7 +125,7 @@ def video_init(fake: FakeTikTok, user: Creator, request: Recorded) -> Reply:
 
 
 def content_init(fake: FakeTikTok, user: Creator, request: Recorded) -> Reply:
-    fake.check_can_post(user)
+    check_can_post(fake, user)
     body = request.body
     info, privacy = _post_info(fake, user, body, photo=True)
     if body.get("media_type") != "PHOTO" or body.get("post_mode") not in (
@@ -142,7 +143,7 @@ def content_init(fake: FakeTikTok, user: Creator, request: Recorded) -> Reply:
     if not isinstance(cover, int) or not 0 <= cover < len(images):
         raise invalid("photo_cover_index is out of range.")
     for url in images:
-        fake.check_verified(str(url))
+        check_verified(fake, str(url))
     publish = fake.new_publish(user, "PHOTO", info, privacy)
     publish.urls = [str(u) for u in images]
     publish.status = "PROCESSING_DOWNLOAD"
@@ -232,7 +233,7 @@ def video_list(fake: FakeTikTok, user: Creator, request: Recorded) -> Reply:
     if isinstance(cursor, int):
         videos = [v for v in videos if v.create_time * 1000 < cursor]
     page = videos[: min(count, fake.list_page_size)]
-    shown = [fake.video_json(v, fields, user) for v in page]
+    shown = [video_json(v, fields, user) for v in page]
     more = len(videos) > len(page)
     next_cursor = page[-1].create_time * 1000 if page else (cursor or 0)
     return ok({"videos": shown, "cursor": next_cursor, "has_more": more})
@@ -302,16 +303,17 @@ def token(fake: FakeTikTok, request: Recorded) -> Reply:
             return oauth_error(
                 400, "invalid_request", "Code verifier or code challenge is invalid."
             )
-        return fake.grant(code["user"], code["scopes"])
+        return grant(fake, code["user"], code["scopes"])
     if form.get("grant_type") == "refresh_token":
-        grant = fake.refresh_tokens.get(form.get("refresh_token", ""))
-        if grant is None or fake.now() > grant["expires"]:
+        held = fake.refresh_tokens.get(form.get("refresh_token", ""))
+        if held is None or fake.now() > held["expires"]:
             return oauth_error(400, "invalid_grant", "Refresh token is invalid or expired.")
         if fake.rotate_refresh_tokens:
             del fake.refresh_tokens[form["refresh_token"]]
-        return fake.grant(
-            grant["user"],
-            grant["scopes"],
+        return grant(
+            fake,
+            held["user"],
+            held["scopes"],
             keep=None if fake.rotate_refresh_tokens else form["refresh_token"],
         )
     return oauth_error(400, "unsupported_grant_type", "Unsupported grant type.")
@@ -324,3 +326,90 @@ def fetch(url: str, timeout: float) -> bytes | None:
             return bytes(answer.read())
     except (urllib.error.URLError, OSError, ValueError):
         return None
+
+
+# --- Rules the routes enforce --------------------------------------------------------
+
+DAY = 86400.0
+
+
+def check_can_post(fake: FakeTikTok, user: Creator) -> None:
+    """The account and app caps creator_info and init report (§7)."""
+    if user.banned:
+        raise Refusal(
+            403, "spam_risk_user_banned_from_posting", "The user is banned from making new posts."
+        )
+    recent = [p for p in fake.publishes.values() if p.created > fake.now() - DAY]
+    mine = [p for p in recent if p.user == user.open_id]
+    if fake.posts_per_day is not None and len(mine) >= fake.posts_per_day:
+        raise Refusal(
+            403,
+            "spam_risk_too_many_posts",
+            "The daily post cap from the API is reached for the current user.",
+        )
+    users = {p.user for p in recent}
+    cap = fake.active_user_cap
+    if cap is not None and user.open_id not in users and len(users) >= cap:
+        raise Refusal(
+            403,
+            "reached_active_user_cap",
+            "The daily quota for active publishing users from your client is reached.",
+        )
+
+
+def check_chunks(fake: FakeTikTok, size: int, chunk: int, count: int) -> None:
+    """The chunk rules of the media transfer guide (§7)."""
+    problem = ""
+    if size <= 0 or chunk <= 0:
+        problem = "video_size and chunk_size must be positive"
+    elif count != size // chunk:
+        problem = "total_chunk_count must be video_size / chunk_size rounded down"
+    elif not 1 <= count <= fake.max_chunks:
+        problem = f"there must be 1 to {fake.max_chunks} chunks"
+    elif size < fake.min_chunk and chunk != size:
+        problem = "a video under the minimum chunk size is uploaded whole"
+    elif size > fake.max_chunk and count < 2:
+        problem = "a video over the maximum chunk size must be chunked"
+    elif chunk != size and not fake.min_chunk <= chunk <= fake.max_chunk:
+        problem = "chunk_size is outside the allowed chunk sizes"
+    elif size - (count - 1) * chunk > fake.max_last_chunk:
+        problem = "the last chunk would be too big"
+    if problem:
+        raise invalid(problem)
+
+
+def check_verified(fake: FakeTikTok, url: str) -> None:
+    if not any(url.startswith(prefix) for prefix in fake.verified_prefixes):
+        raise Refusal(
+            403, "url_ownership_unverified", "Please review our URL ownership verification rules."
+        )
+
+
+def video_json(video: Video, fields: list[str], user: Creator) -> dict[str, Any]:
+    every = {
+        "id": video.id,
+        "title": video.title,
+        "video_description": video.description,
+        "create_time": video.create_time,
+        "share_url": f"https://www.tiktok.com/@{user.username}/video/{video.id}?utm_source=fake",
+        "duration": 15,
+    }
+    return {f: every[f] for f in fields}
+
+
+def grant(
+    fake: FakeTikTok, open_id: str, scopes: tuple[str, ...], keep: str | None = None
+) -> Reply:
+    refresh = keep or fake.issue_refresh_token(open_id, scopes)
+    return Reply(
+        200,
+        {
+            "access_token": fake.issue_token(open_id, scopes),
+            "expires_in": 86400,
+            "open_id": open_id,
+            "refresh_expires_in": 31536000,
+            "refresh_token": refresh,
+            "scope": ",".join(scopes),
+            "token_type": "Bearer",
+        },
+    )

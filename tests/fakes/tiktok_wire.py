@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
+from urllib.parse import parse_qsl
 
 CLIENT_KEY = "fake-tiktok-client-key"
 CLIENT_SECRET = "fake-tiktok-client-secret-9c1d"
@@ -199,3 +200,17 @@ def send_reply(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
 
 def runes(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def parse_body(raw: bytes, headers: dict[str, str]) -> Any:
+    kind = headers.get("content-type", "")
+    if not raw:
+        return None
+    if kind.startswith("application/json"):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw.decode(errors="replace")
+    if kind.startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(raw.decode(), keep_blank_values=True))
+    return raw
