@@ -17,7 +17,6 @@ bytes) and at most 64,000,000 bytes (less than 64 MiB).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +57,11 @@ class ChunkRules:
 
     @property
     def largest_video(self) -> int:
-        """The biggest file the rules allow: the most chunks of the biggest size,
-        the last one as big as it may be."""
-        return (self.max_chunks - 1) * self.max_chunk + self.max_last_chunk
+        """The biggest file the rules allow: the most chunks of the biggest size, the
+        last one as big as it may be while floor(size / chunk) still counts it once."""
+        return (self.max_chunks - 1) * self.max_chunk + min(
+            self.max_last_chunk, 2 * self.max_chunk - 1
+        )
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,9 @@ def plan_chunks(size: int, rules: ChunkRules) -> ChunkPlan:
         # A video over the chunk maximum needs two chunks at least; with
         # floor(size / chunk) as the count, the chunk may be at most half of it.
         chunk = min(chunk, size // 2)
-    # At most max_chunks chunks, and a last chunk within its own maximum.
-    chunk = max(chunk, math.ceil(size / rules.max_chunks))
+    # At most max_chunks chunks: floor(size / chunk) <= max_chunks needs a chunk
+    # bigger than size / (max_chunks + 1).
+    chunk = max(chunk, size // (rules.max_chunks + 1) + 1)
     count = size // chunk
     if count <= 1:
         if size > rules.max_chunk:
