@@ -6,7 +6,13 @@ fetched by TikTok itself (PULL_FROM_URL: photos always, videos when
 `pull_from_url` is set), then status polling until PUBLISH_COMPLETE or FAILED.
 TikTok has no idempotency key, so the publish_id is recorded in Progress the
 moment init answers: a retry, or the reconciler, polls that publish and never
-makes a second one (DESIGN.md, "Never publish blindly twice").
+makes a second one (DESIGN.md, "Never publish blindly twice"). The one
+exception is an upload that broke off before its last part: TikTok cannot post
+a video it does not have, so the next attempt starts a new upload.
+
+The upload runs inside the publish task's time limit (SMO_TASK_SOFT_TIME_LIMIT):
+a video too big to send in that time never finishes uploading, and each attempt
+starts over. TIKTOK_PULL_FROM_URL=true lets TikTok fetch big videos itself.
 
 HTTP is in tiktok_api.py, chunking in tiktok_upload.py, status polling in
 tiktok_status.py, the post's settings and checks in tiktok_options.py, OAuth in
@@ -119,7 +125,9 @@ class TikTokAdapter(Adapter):
         self.rules = ChunkRules.from_config(config)
         self.now: Callable[[], datetime] = config.get("now") or (lambda: datetime.now(UTC))
         self.sleep: Callable[[float], None] = config.get("sleep") or time.sleep
-        self.status_wait = float(config.get("status_wait_seconds", 60))
+        # Upload and polling share the publish task's time (SMO_TASK_SOFT_TIME_LIMIT,
+        # 120 s by default): polling takes at most this, then the next attempt polls on.
+        self.status_wait = float(config.get("status_wait_seconds", 30))
         self.poll_interval = float(config.get("poll_interval_seconds", 5))
         self.listing_wait = timedelta(
             seconds=float(config.get("listing_wait_seconds", LISTING_WAIT.total_seconds()))
@@ -207,11 +215,17 @@ class TikTokAdapter(Adapter):
             raise Transient(words("%(what)s; nothing was posted.", what=what), code="no-id")
         progress.record("publish_id", publish_id)
         if plan is not None:
+            upload_url = str(data.get("upload_url") or "")
+            if not upload_url.startswith(("https://", "http://")):
+                raise Transient(
+                    words("TikTok sent no upload URL; nothing was posted, SMO tries again."),
+                    code="no-upload-url",
+                )
             progress.record("video_size", plan.video_size)
             progress.record("upload", "started")
             done = upload(
                 client.session,
-                str(data.get("upload_url") or ""),
+                upload_url,
                 content.media[0].path,
                 plan,
                 content.media[0].mime_type,

@@ -17,8 +17,11 @@ OAuth with a hex S256 PKCE challenge and rotating refresh tokens.
 Knobs: processing_fetches, fail_reason, hold_moderation, audited, posts_per_day,
 active_user_cap, verified_prefixes, list_page_size, granted_scopes,
 rotate_refresh_tokens, chunk rules (min_chunk ...), fail_next(), timeout_after_receive(),
-drop_after_receive(), advance() (the fake clock). Records: requests (calls()),
-publishes, videos, fetches.
+drop_after_receive(), advance() (the fake clock); finish(), moderate() drive a
+publish by hand. Records: requests (calls()), publishes, videos, fetches.
+
+The endpoints are in tiktok_routes.py, the envelope and records in
+tiktok_wire.py, and the shared contract suite's case in tiktok_contract.py.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from tests.channels.adapters.tiktok_support import (
     video_bytes,
 )
 from tests.fakes.tiktok import FakeTikTok
+from tests.fakes.tiktok_wire import ok
 
 ALL_OFF = {
     "disable_comment": True,
@@ -304,3 +305,24 @@ def test_option_choices_are_the_privacy_levels_the_account_offers(fake: FakeTikT
         "SELF_ONLY",
     ]
     assert tiktok.option_choices(creds(fake), "title") == []
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "detail"),
+    [
+        (
+            "SEND_TO_USER_INBOX",
+            base.Permanent,
+            "TikTok sent the post to the account's inbox instead of publishing it; "
+            "finish it in the TikTok app.",
+        ),
+        ("SOMETHING_NEW", base.Transient, "TikTok reported an unknown status (SOMETHING_NEW)."),
+    ],
+)
+def test_statuses_a_direct_post_should_not_have(
+    fake: FakeTikTok, tmp_path: Path, status: str, error: type[base.AdapterError], detail: str
+) -> None:
+    fake.fail_next(200, ok({"status": status}).body, path=STATUS)
+    with pytest.raises(error) as raised:
+        adapter(fake).publish(creds(fake), content(video(tmp_path, 900)), "k", base.Progress())
+    assert raised.value.detail == detail

@@ -26,6 +26,7 @@ from tests.channels.adapters.tiktok_support import (
     video,
 )
 from tests.fakes.tiktok import FakeTikTok
+from tests.fakes.tiktok_wire import ok
 
 
 @pytest.fixture
@@ -204,3 +205,18 @@ def test_progress_marks_the_moment_before_init_so_a_crash_before_it_means_nothin
     tiktok = adapter(fake, pull_from_url=True)
     assert tiktok.find_published(account, post, "k", progress) is None
     assert fake.calls("POST", "/v2/video/list/") == []
+
+
+def test_an_init_answer_without_an_upload_url_starts_over(fake: FakeTikTok, tmp_path: Path) -> None:
+    fake.fail_next(200, ok({"publish_id": "v_pub_file~v2-1.404"}).body, path=INIT)
+    progress = base.Progress()
+    post, account = content(video(tmp_path, 900)), creds(fake)
+    with pytest.raises(base.Transient) as raised:
+        adapter(fake).publish(account, post, "k", progress)
+    assert raised.value.code == "no-upload-url"
+    assert progress.get("publish_id") == "v_pub_file~v2-1.404"
+
+    adapter(fake).publish(account, post, "k", progress)
+
+    assert len(fake.calls("POST", INIT)) == 2
+    assert progress.get("publish_id") != "v_pub_file~v2-1.404"
