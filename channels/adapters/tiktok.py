@@ -182,6 +182,10 @@ class TikTokAdapter(Adapter):
         return self._await(client, creds, str(publish_id), progress)
 
     def _start(self, client: TikTokClient, content: Content, progress: Progress) -> str:
+        problems = self.validate(content)
+        if problems:
+            # What the composer would have shown: TikTok would refuse it too.
+            raise Permanent(problems[0].words, code=problems[0].code)
         info = client.post(CREATOR_INFO, {}, Call.READ)
         refusal = creator_refusal(info, content)
         if refusal is not None:

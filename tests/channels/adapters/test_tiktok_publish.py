@@ -326,3 +326,14 @@ def test_statuses_a_direct_post_should_not_have(
     with pytest.raises(error) as raised:
         adapter(fake).publish(creds(fake), content(video(tmp_path, 900)), "k", base.Progress())
     assert raised.value.detail == detail
+
+
+def test_a_png_named_jpeg_is_refused_by_tiktok_after_it_fetches_it(fake: FakeTikTok) -> None:
+    png = photo(fake, "logo.png", "PNG")
+    disguised = base.MediaItem(png.path, "image/jpeg", "image", png.size, 64, 64, url=png.url)
+    with pytest.raises(base.Permanent) as raised:
+        adapter(fake).publish(creds(fake), content(disguised), "k", base.Progress())
+    assert raised.value.detail == (
+        "TikTok could not publish the post: the file's format is not one TikTok takes"
+    )
+    assert fake.fetches == [(png.url, True)]

@@ -258,3 +258,15 @@ def test_duets_and_stitches_do_not_apply_to_photos(fake: FakeTikTok) -> None:
     post = content(photo(fake), disable_duet=False, disable_stitch=False)
     adapter(fake).publish(creds(fake), post, "k", base.Progress())
     assert len(fake.publishes) == 1
+
+
+def test_publish_refuses_what_validate_finds_before_calling_tiktok(fake: FakeTikTok) -> None:
+    post = content(photo(fake, "logo.png", "PNG"))
+    with pytest.raises(base.Permanent) as raised:
+        adapter(fake).publish(creds(fake), post, "k", base.Progress())
+    assert raised.value.detail == (
+        "TikTok takes JPEG or WebP photos only; logo.png is image/png. "
+        "Save it as JPEG and add it again."
+    )
+    assert raised.value.code == "type"
+    assert fake.requests == []
