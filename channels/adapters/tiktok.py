@@ -47,6 +47,7 @@ from channels.adapters.base import (
     Transient,
     Unknown,
 )
+from channels.adapters.polling import Budget
 from channels.adapters.tiktok_api import API_URL, Call, TikTokClient
 from channels.adapters.tiktok_lookup import find_listed
 from channels.adapters.tiktok_options import (
@@ -72,7 +73,6 @@ from channels.adapters.tiktok_options import (
     video_post_info,
 )
 from channels.adapters.tiktok_status import (
-    Budget,
     fetch_status,
     post_ids,
     post_url,

@@ -9,10 +9,10 @@ few hours", and a private post gets none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from channels.adapters.base import Permanent, Transient
+from channels.adapters.polling import Budget
 from channels.adapters.tiktok_api import Call, TikTokClient
 from channels.words import Words, whole, words
 
@@ -35,23 +35,6 @@ FAIL_REASONS = {
     "spam_risk_text": words("TikTok took the text for spam"),
     "spam_risk": words("TikTok took the post for spam"),
 }
-
-
-class Budget:
-    """The seconds one publish attempt may spend waiting for TikTok (the Instagram
-    adapter's pattern: a bounded wait with an injected sleep)."""
-
-    def __init__(self, seconds: float, step: float, sleep: Callable[[float], None]) -> None:
-        self.left, self.step, self.sleep, self.waited = seconds, step, sleep, 0.0
-
-    def wait(self) -> bool:
-        if self.left <= 0:
-            return False
-        pause = min(self.step, self.left)
-        self.sleep(pause)
-        self.left -= pause
-        self.waited += pause
-        return True
 
 
 def fetch_status(client: TikTokClient, publish_id: str) -> dict[str, Any]:
