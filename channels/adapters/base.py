@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -255,6 +255,14 @@ class AdapterError(Exception):
     @property
     def network_code(self) -> str:
         return ":".join(str(p) for p in (self.status, self.code) if p not in (None, ""))
+
+
+def scrub(text: str, hidden: Iterable[str]) -> str:
+    """Keep tokens and codes out of what people and logs see, and keep it short."""
+    for secret in hidden:
+        if len(secret) >= 8:  # shorter is no token, and would blank out ordinary words
+            text = text.replace(secret, "[hidden]")
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 class RateLimited(AdapterError):
