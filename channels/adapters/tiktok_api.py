@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import Enum
@@ -27,6 +27,7 @@ from channels.adapters.base import (
     RateLimited,
     Transient,
     Unknown,
+    scrub,
 )
 from channels.words import Words, words
 
@@ -229,14 +230,6 @@ def nothing_sent(exc: requests.RequestException) -> bool:
     return isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
 
-def scrub(text: str, hidden: Iterable[str]) -> str:
-    """Keep tokens out of what people and logs see, and keep it short."""
-    for secret in hidden:
-        if len(secret) >= 8:  # shorter is no token, and would blank out ordinary words
-            text = text.replace(secret, "[hidden]")
-    return text if len(text) <= 300 else text[:299] + "…"
-
-
 def body_of(response: requests.Response) -> Any:
     try:
         return response.json()
@@ -301,6 +294,9 @@ class TikTokClient:
                 )
                 error = uncertain(call, what, status=response.status_code, code="not-json")
             else:
+                if envelope is not None:
+                    # TikTok's own message goes into the sentence people read.
+                    envelope = replace(envelope, message=scrub(envelope.message, self._hidden))
                 error = error_for(
                     response.status_code,
                     envelope,
@@ -308,14 +304,9 @@ class TikTokClient:
                     call=call,
                     now=self.now(),
                 )
-        raise self.redacted(error)
-
-    def redacted(self, error: AdapterError) -> AdapterError:
-        """Raised outside the except block, so no requests exception rides along."""
-        clean = scrub(error.detail, self._hidden)
-        error.detail = clean
-        error.args = (clean,)
-        return error
+        # Raised outside the except block, so no requests exception (whose
+        # message may hold an upload URL) rides along as its context.
+        raise error
 
 
 # --- The token endpoint ------------------------------------------------------------

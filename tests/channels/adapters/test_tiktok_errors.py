@@ -4,6 +4,7 @@ and no secret in any error."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -274,7 +275,10 @@ def test_no_secret_reaches_an_error(fake: FakeTikTok, tmp_path: Path) -> None:
     with pytest.raises(base.Permanent) as raised:
         adapter(fake).publish(account, content(video(tmp_path, 900)), "k", base.Progress())
     assert raised.value.detail == "TikTok refused this: bad token [hidden] / [hidden]"
+    shown = json.dumps(raised.value.words.as_json())  # what the delivery page renders
     for secret in (token, fake.client_secret, account.secrets["refresh_token"]):
         assert secret not in str(raised.value)
+        assert secret not in shown
+        assert secret not in repr(raised.value.__context__)
         assert secret not in repr(account)
         assert secret not in repr(adapter(fake))
