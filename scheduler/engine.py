@@ -528,6 +528,9 @@ def resolve_unknown(delivery_id: int) -> str:
             str(delivery.idempotency_key),
             progress_of(delivery),
         )
+    except base.CannotTell as error:
+        transition(delivery_id, S.UNKNOWN, S.NEEDS_ATTENTION, **error_fields(error.words))
+        return "needs-attention"
     except base.AdapterError as error:
         logger.info(
             "delivery %s: lookup failed (%s), will ask again", delivery_id, error.network_code

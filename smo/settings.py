@@ -287,6 +287,10 @@ SMO_NETWORKS: dict[str, dict[str, object]] = {
         "authorize_url": env.str(
             "TIKTOK_AUTHORIZE_URL", default="https://www.tiktok.com/v2/auth/authorize/"
         ),
+        # Let TikTok fetch videos from their signed SMO_PUBLIC_URL link instead of
+        # SMO uploading the file; needs that domain verified for the TikTok app.
+        # Photos are always fetched this way.
+        "pull_from_url": _bool("TIKTOK_PULL_FROM_URL", False),
     },
     "pinterest": {
         "app_id": env.str("PINTEREST_APP_ID", default=""),

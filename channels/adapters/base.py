@@ -12,7 +12,7 @@ import hashlib
 import math
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -304,6 +304,14 @@ class AdapterError(Exception):
         return ":".join(str(p) for p in (self.status, self.code) if p not in (None, ""))
 
 
+def scrub(text: str, hidden: Iterable[str]) -> str:
+    """Keep tokens and codes out of what people and logs see, and keep it short."""
+    for secret in hidden:
+        if len(secret) >= 8:  # shorter is no token, and would blank out ordinary words
+            text = text.replace(secret, "[hidden]")
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
 class RateLimited(AdapterError):
     """Try again after the network's reset time."""
 
@@ -322,6 +330,13 @@ class Unknown(AdapterError):
 
 class AuthExpired(AdapterError):
     """The credentials are dead: refresh them, or a person must reconnect."""
+
+
+class CannotTell(AdapterError):
+    """From find_published only: the network cannot say whether this delivery's
+    post exists (TikTok lists public posts only, so a private one whose answer
+    was lost cannot be looked up). The reconciler hands the delivery to a person
+    instead of asking again or publishing a second time."""
 
 
 class Permanent(AdapterError):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -45,6 +44,7 @@ from channels.adapters.graph import (
     permalink,
     same_text,
 )
+from channels.adapters.polling import Budget
 from channels.words import whole, words
 
 MB = 1000 * 1000
@@ -56,22 +56,6 @@ MENTION = re.compile(r"(?<![\w@])@[\w.]+")
 MEDIA_FIELDS = "id,caption,permalink,timestamp"
 # Container states that end polling; ERROR raises, IN_PROGRESS waits (§3).
 DONE = frozenset({"FINISHED", "EXPIRED", "PUBLISHED"})
-
-
-class _Budget:
-    """The seconds one publish attempt may spend waiting for containers."""
-
-    def __init__(self, seconds: float, step: float, sleep: Callable[[float], None]) -> None:
-        self.left, self.step, self.sleep, self.waited = seconds, step, sleep, 0.0
-
-    def wait(self) -> bool:
-        if self.left <= 0:
-            return False
-        pause = min(self.step, self.left)
-        self.sleep(pause)
-        self.left -= pause
-        self.waited += pause
-        return True
 
 
 class InstagramAdapter(Adapter):
@@ -198,7 +182,7 @@ class InstagramAdapter(Adapter):
         self, client: GraphClient, creds: Credentials, content: Content, progress: Progress
     ) -> str:
         ig_user = creds.external_id
-        budget = _Budget(
+        budget = Budget(
             float(self.config.get("container_wait_seconds", 60)),
             float(self.config.get("poll_interval_seconds", 5)),
             self.config.get("sleep") or time.sleep,
@@ -232,7 +216,7 @@ class InstagramAdapter(Adapter):
         ig_user: str,
         content: Content,
         progress: Progress,
-        budget: _Budget,
+        budget: Budget,
     ) -> str:
         """Create the post's container (a carousel's children first); record each id."""
         text = caption(content)
@@ -269,7 +253,7 @@ class InstagramAdapter(Adapter):
         progress.record("container_id", container)
         return container
 
-    def _wait(self, client: GraphClient, container: str, budget: _Budget) -> str:
+    def _wait(self, client: GraphClient, container: str, budget: Budget) -> str:
         """Poll a container until Instagram is done with it, within the attempt's budget;
         return FINISHED, EXPIRED or PUBLISHED (§3).
 

@@ -17,6 +17,7 @@ ADAPTERS: dict[str, str] = {
     "instagram": "channels.adapters.instagram.InstagramAdapter",
     "snapchat": "channels.adapters.snapchat.SnapchatAdapter",
     "youtube": "channels.adapters.youtube.YouTubeAdapter",
+    "tiktok": "channels.adapters.tiktok.TikTokAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:

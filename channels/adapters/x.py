@@ -45,6 +45,7 @@ from channels.adapters.base import (
     RateLimited,
     Transient,
     Unknown,
+    scrub,
 )
 from channels.words import Words, whole, words
 
@@ -421,7 +422,7 @@ class XAdapter(Adapter):
         elif response.status_code not in (400, 401, 403):
             what = words("X's token endpoint")
             raise self._error(response, what, creating=False, hidden=hidden)
-        reason = _scrub(XProblem.parse(_json(response)).text or response.reason, hidden)
+        reason = scrub(XProblem.parse(_json(response)).text or response.reason, hidden)
         if refreshing:
             message = words(
                 "X would not refresh the token (%(reason)s); reconnect the account.", reason=reason
@@ -478,7 +479,7 @@ class XAdapter(Adapter):
         """Map an X error response to the error taxonomy (platforms.md §1, STYLE.md §3)."""
         status = response.status_code
         problem = XProblem.parse(_json(response))
-        reason = _scrub(problem.text or f"{status} {response.reason}", hidden)
+        reason = scrub(problem.text or f"{status} {response.reason}", hidden)
         if status == 429 and problem.type.endswith("/usage-capped"):
             # The pay-per-use cap: no reset time is sent, and the 15-minute headers say
             # nothing about it, so waiting for them would only hit it again.
@@ -729,11 +730,3 @@ def _epoch(value: str | None) -> datetime | None:
         return datetime.fromtimestamp(int(value or ""), UTC)
     except (ValueError, OverflowError, OSError):
         return None
-
-
-def _scrub(text: str, hidden: Iterable[str]) -> str:
-    """Keep tokens and codes out of what people and logs see, and keep it short."""
-    for secret in hidden:
-        if len(secret) >= 8:  # shorter is no token, and would blank out ordinary words
-            text = text.replace(secret, "[hidden]")
-    return text if len(text) <= 300 else text[:299] + "…"
