@@ -15,6 +15,7 @@ ADAPTERS: dict[str, str] = {
     "x": "channels.adapters.x.XAdapter",
     "facebook": "channels.adapters.facebook.FacebookAdapter",
     "instagram": "channels.adapters.instagram.InstagramAdapter",
+    "pinterest": "channels.adapters.pinterest.PinterestAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:

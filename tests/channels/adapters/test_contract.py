@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 
 from channels.adapters import base, registry
-from tests.fakes import graph_contract, x
+from tests.fakes import graph_contract, pinterest_contract, x
 
 CASES: dict[str, Callable[..., AbstractContextManager[Any]]] = {
     "x": x.contract_case,
     "facebook": graph_contract.facebook_contract_case,
     "instagram": graph_contract.instagram_contract_case,
+    "pinterest": pinterest_contract.contract_case,
 }
 # The call that makes each post public, where a lost answer leaves us not knowing.
 CREATE_PATHS = {"x": "/2/tweets"}
