@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -27,6 +28,8 @@ from tests.fakes.graph_wire import jpeg
 from tests.fakes.pinterest import FakePinterest
 from tests.fakes.pinterest_errors import NOT_ENOUGH_SCOPE, error_body
 
+MP4 = b"\0\0\0\x18ftypmp42" + b"\0" * 4000
+
 # (status, body, headers, the error class publish must raise) for each documented error
 ErrorCase = tuple[int, dict[str, Any] | None, dict[str, str] | None, type[AdapterError]]
 ERRORS: list[ErrorCase] = [
@@ -43,6 +46,15 @@ ERRORS: list[ErrorCase] = [
 ]
 
 
+def picture(width: int, height: int, kind: str) -> bytes:
+    """A small, real image file of PIL's `kind` ("PNG", "GIF", ...)."""
+    from PIL import Image  # only the tests that need an image pay for PIL
+
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), (200, 60, 30)).save(buffer, kind)
+    return buffer.getvalue()
+
+
 @dataclass
 class ContractCase:
     adapter: PinterestAdapter
@@ -56,6 +68,31 @@ class ContractCase:
     user: str = ""
     board: str = ""
     folder: Path = field(default_factory=Path)
+
+    def image(
+        self,
+        name: str = "buns.jpg",
+        width: int = 1000,
+        height: int = 1500,
+        alt_text: str = "",
+        mime: str = "image/jpeg",
+    ) -> MediaItem:
+        """Write an image of `mime` into the case's folder; return it as a MediaItem."""
+        data = jpeg(width, height) if mime == "image/jpeg" else picture(width, height, "PNG")
+        path = self.folder / name
+        path.write_bytes(data)
+        return MediaItem(str(path), mime, "image", len(data), width, height, alt_text)
+
+    def video(
+        self, name: str = "clip.mp4", seconds: float = 12.0, width: int = 1080, height: int = 1920
+    ) -> MediaItem:
+        """Write a small MP4-looking file; the fake reads no frames."""
+        data = MP4 + name.encode()
+        path = self.folder / name
+        path.write_bytes(data)
+        return MediaItem(
+            str(path), "video/mp4", "video", len(data), width, height, duration=seconds
+        )
 
 
 @contextmanager
@@ -75,21 +112,11 @@ def contract_case(timeout: float = 1.0, **config: Any) -> Iterator[ContractCase]
         adapter = PinterestAdapter(
             fake.adapter_config(**{"sleep": sleeps.append, **config}), build_session(timeout)
         )
-        data = jpeg(1000, 1500)
-        path = Path(folder, "buns.jpg")
-        path.write_bytes(data)
-        image = MediaItem(str(path), "image/jpeg", "image", len(data), 1000, 1500)
-        content = Content(
-            "Cardamom buns are back, warm from 7.",
-            media=(image,),
-            link="https://acme.example/buns",
-            options={"board": board},
-        )
-        yield ContractCase(
+        case = ContractCase(
             adapter,
             creds,
             fake,
-            content,
+            Content(""),
             list(ERRORS),
             sleeps,
             secrets=(fake.app_secret,),
@@ -97,3 +124,10 @@ def contract_case(timeout: float = 1.0, **config: Any) -> Iterator[ContractCase]
             board=board,
             folder=Path(folder),
         )
+        case.content_ok = Content(
+            "Cardamom buns are back, warm from 7.",
+            media=(case.image(),),
+            link="https://acme.example/buns",
+            options={"board": board},
+        )
+        yield case
