@@ -34,6 +34,7 @@ from channels.adapters.base import (
     Problem,
     Progress,
     Published,
+    Unknown,
 )
 from channels.adapters.pinterest_http import (
     API_URL,
@@ -97,7 +98,7 @@ class PinterestAdapter(Adapter):
             kind="choice",
             required=True,
             per_account=True,
-            help=words("The board of the account's that the Pin is saved to."),
+            help=words("The board the Pin is saved to; each account has its own boards."),
         ),
         PostOption(
             "title",
@@ -207,7 +208,10 @@ class PinterestAdapter(Adapter):
             raise Permanent(words("Pinterest needs a photo or video."), code="no-media")
         pin = api.post("/pins", THE_PIN, body, creating=True)
         if not pin.get("id"):
-            raise Permanent(words("Pinterest answered without the Pin's id."), code="no-id")
+            # Accepted but unnamed: the Pin may exist, so the reconciler looks.
+            raise Unknown(
+                words("Pinterest answered without the Pin's id; it may exist."), code="no-id"
+            )
         made = parse_time(pin.get("created_at")) or self.now()
         progress.record("pin_id", str(pin["id"]))
         progress.record("published_at", made.isoformat())

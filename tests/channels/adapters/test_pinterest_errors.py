@@ -206,3 +206,23 @@ def test_no_secret_reaches_an_error_even_when_pinterest_echoes_one(case: Contrac
     for secret in [*case.creds.secrets.values(), case.fake.app_secret]:
         assert secret not in str(raised.value)
         assert secret not in repr(case.adapter)
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"board_id": "1"}, "Pinterest answered without the Pin's id; it may exist."),
+        (
+            "<html>OK</html>",
+            "Pinterest answered the Pin with something that is not JSON. The Pin may exist.",
+        ),
+    ],
+)
+def test_an_accepted_pin_without_an_id_is_unknown(
+    case: ContractCase, body: object, detail: str
+) -> None:
+    kind = "text/html" if isinstance(body, str) else "application/json"
+    case.fake.fail_next(201, body, path="/v5/pins", content_type=kind)
+    with pytest.raises(base.Unknown) as raised:
+        publish(case)
+    assert raised.value.detail == detail
