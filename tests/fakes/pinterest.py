@@ -226,8 +226,9 @@ class FakePinterest:
         url = urlsplit(handler.path)
         query = parse_qsl(url.query, keep_blank_values=True)
         headers = {k.lower(): v for k, v in handler.headers.items()}
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            # The upload host (S3) takes form POSTs with a length only.
+        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        if handler.host == "upload" and chunked:
+            # S3 takes form POSTs with a length only.
             handler.close_connection = True
             send_reply(
                 handler,
