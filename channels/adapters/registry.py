@@ -18,6 +18,7 @@ ADAPTERS: dict[str, str] = {
     "snapchat": "channels.adapters.snapchat.SnapchatAdapter",
     "youtube": "channels.adapters.youtube.YouTubeAdapter",
     "tiktok": "channels.adapters.tiktok.TikTokAdapter",
+    "pinterest": "channels.adapters.pinterest.PinterestAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:

@@ -76,7 +76,7 @@ class Contract:
 
     def __init__(self, spec: Mapping[str, Any], host_url: str) -> None:
         self.host_url = host_url
-        spec = _cast_multipart_fields(copy.deepcopy(dict(spec)))
+        spec = _discriminated_unions(_cast_multipart_fields(copy.deepcopy(dict(spec))))
         self.api = OpenAPI.from_dict(
             spec,
             config=Config(
@@ -177,4 +177,24 @@ def _cast_multipart_fields(spec: dict[str, Any]) -> dict[str, Any]:
             for name, prop in schema.get("properties", {}).items():
                 if prop.get("type") in ("integer", "number", "boolean"):
                     encoding.setdefault(name, {"style": "form", "explode": True})
+    return spec
+
+
+def _discriminated_unions(spec: dict[str, Any]) -> dict[str, Any]:
+    """Make a schema that names its variants only in `discriminator.mapping` a oneOf of them.
+
+    Pinterest's OAuth token request and response are written so (a refresh
+    request must carry `refresh_token`, a code exchange `code` and
+    `redirect_uri`), and openapi-core reads a discriminator only beside
+    oneOf/anyOf: as written, every token request would pass. X's description
+    has no such schema, so it is unchanged.
+    """
+    for schema in spec.get("components", {}).get("schemas", {}).values():
+        if not isinstance(schema, dict) or {"oneOf", "anyOf"} & set(schema):
+            continue
+        discriminator = schema.get("discriminator") or {}
+        if discriminator.get("mapping"):
+            variants = [{"$ref": ref} for ref in discriminator["mapping"].values()]
+            schema.clear()
+            schema.update(oneOf=variants, discriminator=discriminator)
     return spec
