@@ -229,7 +229,7 @@ def media_problems(content: Content) -> list[Problem]:
     problems = []
     if content.media and not videos:
         message = words("YouTube needs a video; an image can only be its thumbnail.")
-        problems.append(Problem("media", message, "empty"))
+        problems.append(Problem("media", message, "required"))
     if is_short(content):
         for item in videos:
             problems.extend(_short_problems(item))

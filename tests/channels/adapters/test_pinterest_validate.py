@@ -97,7 +97,7 @@ def test_a_link_over_2048_characters_is_refused() -> None:
 
 def test_a_pin_needs_a_photo_or_video() -> None:
     item = replace(content(), media=())
-    assert problems(item) == [("media", "empty", "Pinterest needs a photo or video.")]
+    assert problems(item) == [("media", "required", "Pinterest needs a photo or video.")]
 
 
 def test_images_must_be_jpeg_or_png_up_to_20_mb_and_at_most_five() -> None:

@@ -145,10 +145,10 @@ def test_tags_count_commas_and_quotes_as_youtube_does(adapter: YouTubeAdapter) -
 
 def test_a_video_is_required(adapter: YouTubeAdapter) -> None:
     assert found(adapter, base.Content("Hi", options={"title": "Buns"})) == [
-        ("media", "empty", "YouTube needs a photo or video.")
+        ("media", "required", "YouTube needs a photo or video.")
     ]
     assert found(adapter, post("Hi", cover())) == [
-        ("media", "empty", "YouTube needs a video; an image can only be its thumbnail.")
+        ("media", "required", "YouTube needs a video; an image can only be its thumbnail.")
     ]
 
 
