@@ -109,7 +109,10 @@ def test_a_snapchat_post_is_posted_by_hand_from_its_reminder(
     expect(page.get_by_label("Caption")).to_have_value(CAPTION)
     image = page.locator(".reminder-media img")
     expect(image).to_have_attribute("alt", "")
-    assert page.evaluate("img => img.complete && img.naturalWidth", image.element_handle()) == 1080
+    # The preview loads after the page; wait for it rather than read it mid-load.
+    loaded = image.element_handle()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=loaded)
+    assert page.evaluate("img => img.naturalWidth", loaded) == 1080
     download = page.get_by_test_id("media-download")
     expect(download).to_have_text("Download buns.jpg")
     with page.expect_download() as saved:
