@@ -57,6 +57,7 @@ from tests.fakes.graph_wire import (
     select,
     unb64,
 )
+from tests.fakes.loopback import LoopbackFake
 
 __all__ = [
     "VERSION",
@@ -97,7 +98,7 @@ class _Server(ThreadingHTTPServer):
     fake: FakeGraph
 
 
-class FakeGraph:
+class FakeGraph(LoopbackFake):
     """The fake server and its state. Use as a context manager."""
 
     def __init__(
@@ -108,6 +109,7 @@ class FakeGraph:
         seed: int = 7,
         now: Callable[[], datetime] | None = None,
     ) -> None:
+        super().__init__()
         self.app_id, self.app_secret = app_id, app_secret
         self.now = now or (lambda: datetime.now(UTC))
         self.rng = random.Random(seed)
@@ -141,23 +143,10 @@ class FakeGraph:
         self._ids = 0
         self._calls = 0
         self._lock = threading.RLock()
-        self._release = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
+        self._server = self.serve(_Handler, _Server)
+        self._server.fake = self  # type: ignore[attr-defined]
 
-    # --- Lifecycle and wiring ---------------------------------------------------
-
-    def __enter__(self) -> FakeGraph:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._release.set()
-        self._server.shutdown()
-        self._server.server_close()
+    # --- Wiring ---------------------------------------------------------------
 
     @property
     def url(self) -> str:

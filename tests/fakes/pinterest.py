@@ -25,12 +25,13 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.fakes import pinterest_routes as routes
 from tests.fakes import specs
+from tests.fakes.loopback import LoopbackFake
 from tests.fakes.pinterest_errors import Refusal, error_body, payload, s3_error
 from tests.fakes.x import Recorded, Reply, parse_body, send_reply
 
@@ -58,7 +59,7 @@ class Fault:
     content_type: str
 
 
-class FakePinterest:
+class FakePinterest(LoopbackFake):
     def __init__(
         self,
         *,
@@ -67,6 +68,7 @@ class FakePinterest:
         processing_checks: int = 2,
         validate: bool = True,
     ) -> None:
+        super().__init__()
         self.app_id = app_id
         self.app_secret = app_secret
         self.processing_checks = processing_checks  # GET /v5/media calls before a video is done
@@ -93,31 +95,13 @@ class FakePinterest:
         self._holds: list[tuple[str, bool]] = []  # (path, wait before closing)
         self._offset = 0.0
         self._lock = threading.RLock()
-        self._release = threading.Event()
-        self.api_server = self._server("api")
-        self.upload_server = self._server("upload")
+        self.api_server = self.serve(self._handler("api"))
+        self.upload_server = self.serve(self._handler("upload"))
         self.url = f"http://127.0.0.1:{self.api_server.server_address[1]}"
         self.upload_url = f"http://127.0.0.1:{self.upload_server.server_address[1]}/"
 
-    def _server(self, host: str) -> ThreadingHTTPServer:
-        handler = type("Handler", (_Handler,), {"fake": self, "host": host})
-        return ThreadingHTTPServer(("127.0.0.1", 0), handler)
-
-    # --- Lifecycle ---
-
-    def __enter__(self) -> FakePinterest:
-        for server in (self.api_server, self.upload_server):
-            # A short poll keeps shutdown() quick; the default 0.5 s would end every test.
-            threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-            ).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._release.set()
-        for server in (self.api_server, self.upload_server):
-            server.shutdown()
-            server.server_close()
+    def _handler(self, host: str) -> type[_Handler]:
+        return type("Handler", (_Handler,), {"fake": self, "host": host})
 
     # --- Seeding and knobs ---
 

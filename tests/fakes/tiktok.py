@@ -30,11 +30,12 @@ import itertools
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.fakes import tiktok_routes as routes
+from tests.fakes.loopback import LoopbackFake
 from tests.fakes.tiktok_wire import (
     CLIENT_KEY,
     CLIENT_SECRET,
@@ -62,8 +63,9 @@ HOLD_SECONDS = 10.0
 OAUTH_PATHS = ("/v2/oauth/token/", "/v2/auth/authorize/")
 
 
-class FakeTikTok:
+class FakeTikTok(LoopbackFake):
     def __init__(self, *, client_key: str = CLIENT_KEY, client_secret: str = CLIENT_SECRET) -> None:
+        super().__init__()
         self.client_key, self.client_secret = client_key, client_secret
         # Knobs
         self.processing_fetches = 1  # status fetches answered PROCESSING_* once the media is in
@@ -94,24 +96,10 @@ class FakeTikTok:
         self._holds: list[tuple[str, bool]] = []
         self._offset = 0.0
         self._lock = threading.RLock()
-        self._release = threading.Event()
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = self.serve(type("Handler", (_Handler,), {"fake": self}))
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.verified_prefixes = [f"{self.url}/files/"]
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    def __enter__(self) -> FakeTikTok:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._release.set()
-        self.server.shutdown()
-        self.server.server_close()
 
     # --- Seeding and knobs ---
 

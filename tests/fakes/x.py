@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -48,6 +48,7 @@ from channels.adapters.base import (
 from channels.adapters.session import build_session
 from channels.adapters.x import XAdapter
 from tests.fakes import specs
+from tests.fakes.loopback import LoopbackFake
 
 SPEC_FILE = "x-api-v2.openapi.json"
 CLIENT_ID = "fake-x-client-id"
@@ -146,7 +147,7 @@ def oauth_error(status: int, error: str, description: str) -> Reply:
     return Reply(status, {"error": error, "error_description": description})
 
 
-class FakeX:
+class FakeX(LoopbackFake):
     def __init__(
         self,
         *,
@@ -157,6 +158,7 @@ class FakeX:
         seed: int = 0,
         validate: bool = True,
     ) -> None:
+        super().__init__()
         self.client_id = client_id
         self.client_secret = client_secret
         self.posts_per_window = posts_per_window
@@ -181,25 +183,8 @@ class FakeX:
         self._holds: list[tuple[str, bool]] = []  # (path, wait before closing)
         self._offset = 0.0
         self._lock = threading.RLock()
-        self._release = threading.Event()
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = self.serve(type("Handler", (_Handler,), {"fake": self}))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        # A short poll keeps shutdown() quick; the default 0.5 s would end every test.
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    # --- Lifecycle ---
-
-    def __enter__(self) -> FakeX:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._release.set()
-        self.server.shutdown()
-        self.server.server_close()
 
     # --- Seeding and knobs ---
 

@@ -24,12 +24,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from tests.fakes import discovery
+from tests.fakes.loopback import LoopbackFake
 from tests.fakes.x import Recorded, Reply, parse_body, send_reply
 from tests.fakes.youtube_oauth import OAuthRoutes
 from tests.fakes.youtube_routes import Routes
@@ -85,7 +86,7 @@ class Quota:
     used: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
-class FakeYouTube(Routes, OAuthRoutes):
+class FakeYouTube(LoopbackFake, Routes, OAuthRoutes):
     def __init__(
         self,
         *,
@@ -94,6 +95,7 @@ class FakeYouTube(Routes, OAuthRoutes):
         granularity: int = 256 * 1024,
         validate: bool = True,
     ) -> None:
+        super().__init__()
         self.client_id = client_id
         self.client_secret = client_secret
         # Chunks other than the last must be multiples of this (256 KiB at Google).
@@ -122,24 +124,10 @@ class FakeYouTube(Routes, OAuthRoutes):
         self._offset = 0.0
         self._serial = 0
         self._lock = threading.RLock()
-        self._release = threading.Event()
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = self.serve(type("Handler", (_Handler,), {"fake": self}))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
 
-    # --- Lifecycle and knobs ---
-
-    def __enter__(self) -> FakeYouTube:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._release.set()
-        self.server.shutdown()
-        self.server.server_close()
+    # --- Knobs ---
 
     def adapter_config(self, **extra: Any) -> dict[str, Any]:
         return {
