@@ -23,7 +23,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from channels.adapters import base
-from channels.adapters.registry import get_adapter
+from channels.adapters.registry import adapter_for
 from channels.models import SocialAccount
 from channels.words import Words, as_words, words
 from scheduler import content, metrics, notify, ratebudget, tokens
@@ -268,7 +268,7 @@ def publish(delivery_id: int, worker: str = "") -> str:
         from scheduler import reminders  # it builds on this module
 
         return reminders.send(delivery_id)
-    adapter = get_adapter(account.network)
+    adapter = adapter_for(account)
     post = delivery.post
     cost = adapter.posts_used(
         base.Content(post.text, thread=tuple(post.thread), first_comment=post.first_comment)
@@ -302,7 +302,7 @@ def publish(delivery_id: int, worker: str = "") -> str:
         )
         return "failed"
     try:
-        creds = tokens.fresh(account.pk, creds)
+        creds = tokens.fresh(account.pk, creds, account.network)
         with metrics.publish_call(account.network):
             result = adapter.publish(
                 creds, payload, str(delivery.idempotency_key), progress_of(delivery)
@@ -504,7 +504,7 @@ def resolve_unknown(delivery_id: int) -> str:
     if delivery.state != S.UNKNOWN:
         return "not-unknown"
     account = delivery.account
-    adapter = get_adapter(account.network)
+    adapter = adapter_for(account)
     if not adapter.supports_lookup:
         transition(
             delivery_id,
@@ -521,7 +521,7 @@ def resolve_unknown(delivery_id: int) -> str:
         return "needs-attention"
     try:
         creds = content.credentials_for(account)
-        creds = tokens.fresh(account.pk, creds)
+        creds = tokens.fresh(account.pk, creds, account.network)
         found = adapter.find_published(
             creds,
             content.content_for(delivery),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from channels.adapters.base import Adapter, Content, MediaItem
-from channels.adapters.registry import get_adapter
+from channels.adapters.registry import adapter_for
 from channels.models import SocialAccount
 from channels.words import say
 from scheduler.content import post_options
@@ -67,7 +67,10 @@ def measure(
         by_network.setdefault(account.network, []).append(account)
     found = []
     for network in sorted(by_network):
-        adapter = get_adapter(network)
+        # Each account's adapter holds that account's own limits (a Mastodon
+        # instance's characters); the meter counts against the strictest.
+        adapters = [adapter_for(a) for a in by_network[network]]
+        adapter = min(adapters, key=lambda a: a.limits.max_text)
         own = tag_text(override_text(overrides, network), utm)
         checked = replace(content, text=own) if own else content
         # Each account's own settings (a board per account); the same problem
@@ -76,8 +79,8 @@ def measure(
         problems = tuple(
             dict.fromkeys(
                 say(p.words)
-                for opts in options
-                for p in _validate(adapter, checked, opts)
+                for each, opts in zip(adapters, options, strict=True)
+                for p in _validate(each, checked, opts)
                 if not (p.code == "empty" and not checked.text)
             )
         )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channels.adapters.base import Content
-from channels.adapters.registry import get_adapter
+from channels.adapters.registry import adapter_for
 from channels.models import SocialAccount
 from channels.words import say
 from scheduler import engine, notify
@@ -124,7 +124,7 @@ def content_problems(
         options = post_options(overrides, account)
         if options:
             checked = replace(checked, options=options)
-        adapter = get_adapter(account.network)
+        adapter = adapter_for(account)
         per_account = {o.name for o in adapter.post_options if o.per_account}
         for problem in adapter.validate(checked):
             if problem.code == "empty" and errors.get("text"):

@@ -11,14 +11,14 @@ held for one HTTP call of at most SMO_HTTP_TIMEOUT; refreshes are rare.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from channels.adapters import base
-from channels.adapters.registry import get_adapter
+from channels.adapters.registry import ADAPTERS, adapter_class, get_adapter, networks
 from channels.models import SocialAccount
 from channels.words import Words, as_words, words
 from scheduler import content, notify
@@ -26,17 +26,24 @@ from scheduler import content, notify
 logger = logging.getLogger(__name__)
 
 
-def expiring(creds: base.Credentials, now: datetime | None = None) -> bool:
-    """Say whether `creds` expire within the refresh margin."""
+def margin(network: str) -> timedelta:
+    """How long before expiry `network`'s credentials are refreshed."""
+    own = adapter_class(network).refresh_margin
+    return own if own is not None else settings.SMO_TOKEN_REFRESH_MARGIN
+
+
+def expiring(creds: base.Credentials, now: datetime | None = None, network: str = "") -> bool:
+    """Say whether `creds` expire within the refresh margin (of `network`, if named)."""
     if creds.expires_at is None:
         return False
     now = now or timezone.now()
-    return creds.expires_at <= now + settings.SMO_TOKEN_REFRESH_MARGIN
+    ahead = margin(network) if network else settings.SMO_TOKEN_REFRESH_MARGIN
+    return creds.expires_at <= now + ahead
 
 
-def fresh(account_id: int, creds: base.Credentials) -> base.Credentials:
+def fresh(account_id: int, creds: base.Credentials, network: str = "") -> base.Credentials:
     """Return `creds`, refreshed first if they expire within the margin."""
-    return refresh_account(account_id, creds) if expiring(creds) else creds
+    return refresh_account(account_id, creds) if expiring(creds, network=network) else creds
 
 
 def refresh_account(account_id: int, stale: base.Credentials) -> base.Credentials:
@@ -83,11 +90,17 @@ def refresh_expiring(now: datetime | None = None) -> dict[str, int]:
     """Refresh every active account whose credentials expire within the margin."""
     now = now or timezone.now()
     counts = {"refreshed": 0, "needs_reconnect": 0, "failed": 0}
+    # Each network has its own margin: ask for the widest, then check each.
+    widest = max(margin(network) for network in networks())
     due = SocialAccount.objects.filter(
         status=SocialAccount.Status.ACTIVE,
-        credentials_expire_at__lte=now + settings.SMO_TOKEN_REFRESH_MARGIN,
+        credentials_expire_at__lte=now + widest,
     )
     for account in due:
+        if account.network not in ADAPTERS or account.credentials_expire_at > now + margin(
+            account.network
+        ):
+            continue
         try:
             refresh_account(account.pk, content.credentials_for(account))
         except base.AuthExpired:

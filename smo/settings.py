@@ -300,6 +300,33 @@ SMO_NETWORKS: dict[str, dict[str, object]] = {
             "PINTEREST_AUTHORIZE_URL", default="https://www.pinterest.com/oauth/"
         ),
     },
+    "linkedin": {
+        "client_id": env.str("LINKEDIN_CLIENT_ID", default=""),
+        "client_secret": _secret("LINKEDIN_CLIENT_SECRET"),
+        "api_url": env.str("LINKEDIN_API_URL", default="https://api.linkedin.com"),
+        # Authorization and token endpoints live under this (…/authorization, …/accessToken).
+        "oauth_url": env.str("LINKEDIN_OAUTH_URL", default="https://www.linkedin.com/oauth/v2"),
+        # The LinkedIn-Version header (YYYYMM); each version is served for a year.
+        "version": env.str("LINKEDIN_VERSION", default="202610"),
+    },
+    "threads": {
+        "app_id": env.str("THREADS_APP_ID", default=""),
+        "app_secret": _secret("THREADS_APP_SECRET"),
+        "api_url": env.str("THREADS_API_URL", default="https://graph.threads.net"),
+        "authorize_url": env.str(
+            "THREADS_AUTHORIZE_URL", default="https://threads.net/oauth/authorize"
+        ),
+    },
+    # Mastodon needs no app settings: SMO registers itself on each instance an
+    # admin connects (POST /api/v1/apps) and keeps that registration.
+    "mastodon": {
+        "app_name": env.str("MASTODON_APP_NAME", default="SMO"),
+        "website": SMO_PUBLIC_URL,
+    },
+    "bluesky": {
+        # The server a handle signs in to unless the admin names their own PDS.
+        "pds_url": env.str("BLUESKY_PDS_URL", default="https://bsky.social"),
+    },
 }
 # Refresh expiring tokens (X's live two hours) this long before they expire.
 SMO_TOKEN_REFRESH_MARGIN = timedelta(

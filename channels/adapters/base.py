@@ -375,6 +375,10 @@ class Adapter(ABC):
     can_publish: ClassVar[bool] = True
     # Settings beside the text that this network takes (see PostOption).
     post_options: ClassVar[tuple[PostOption, ...]] = ()
+    # Refresh credentials this long before they expire; None takes
+    # SMO_TOKEN_REFRESH_MARGIN. Long-lived tokens that may only be refreshed
+    # while still valid (Threads' 60 days) set a margin of days.
+    refresh_margin: ClassVar[timedelta | None] = None
 
     def __init__(self, config: Mapping[str, Any], session: requests.Session) -> None:
         self.config = config
@@ -435,6 +439,16 @@ class Adapter(ABC):
         problems.extend(self._media_problems(content.media))
         problems.extend(self._option_problems(content.options))
         return problems
+
+    def account_limits(self, options: Mapping[str, Any]) -> Limits:
+        """Return the limits for one account, from its stored `options`.
+
+        Most networks have one set; a Mastodon instance has its own, read from
+        the instance when the account is connected. registry.adapter_for sets
+        the result as the adapter's `limits`, so `validate` and the composer's
+        meters use the account's own.
+        """
+        return self.limits
 
     def option_choices(self, creds: Credentials, name: str) -> list[tuple[str, str]]:
         """Return the choices of the per-account option `name` for this account

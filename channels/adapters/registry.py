@@ -62,6 +62,13 @@ def get_adapter(network: str) -> Adapter:
     return cls(network_config(network), build_session(settings.SMO_HTTP_TIMEOUT))
 
 
+def adapter_for(account: Any) -> Adapter:
+    """The adapter for a SocialAccount, holding that account's own limits."""
+    adapter = get_adapter(account.network)
+    adapter.limits = adapter.account_limits(account.options or {})  # type: ignore[misc]
+    return adapter
+
+
 def networks() -> list[str]:
     return sorted(ADAPTERS)
 

@@ -59,15 +59,15 @@ def test_two_workers_claiming_the_same_delivery_publish_it_once(
 ) -> None:
     """The second worker reads the row as queued, then loses the claim to the first."""
     delivery = queued()
-    real_get_adapter = registry.get_adapter
+    real_adapter_for = registry.adapter_for
     results = []
 
-    def first_worker_wins_in_between(network: str):  # type: ignore[no-untyped-def]
-        monkeypatch.setattr(engine, "get_adapter", real_get_adapter)
+    def first_worker_wins_in_between(account):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(engine, "adapter_for", real_adapter_for)
         results.append(engine.publish(delivery.pk, worker="first"))
-        return real_get_adapter(network)
+        return real_adapter_for(account)
 
-    monkeypatch.setattr(engine, "get_adapter", first_worker_wins_in_between)
+    monkeypatch.setattr(engine, "adapter_for", first_worker_wins_in_between)
     assert engine.publish(delivery.pk, worker="second") == "lost-claim"
     assert results == ["published"]
     assert len(feed(delivery)) == 1

@@ -23,10 +23,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """A reminder never builds an adapter, so it can never call a network."""
 
-    def refuse(network: str) -> None:
-        raise AssertionError(f"the engine asked for the {network} adapter")
+    def refuse(account: object) -> None:
+        raise AssertionError(f"the engine asked for the adapter of {account}")
 
-    monkeypatch.setattr(engine, "get_adapter", refuse)
+    monkeypatch.setattr(engine, "adapter_for", refuse)
 
 
 def told() -> list[tuple[str, str, str]]:

@@ -152,7 +152,7 @@ def test_an_exception_outside_the_taxonomy_is_timed_as_an_error_but_not_counted_
         raise RuntimeError("adapter bug")
 
     monkeypatch.setattr(adapter, "publish", broken)
-    monkeypatch.setattr(engine, "get_adapter", lambda network: adapter)
+    monkeypatch.setattr(engine, "adapter_for", lambda account: adapter)
     before = scrape(client)
     assert engine.publish(delivery.pk) == "unknown"
     after = scrape(client)

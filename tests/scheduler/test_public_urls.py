@@ -85,3 +85,43 @@ def test_a_redirect_loop_ends_with_a_problem(
     server.files["/loop.png"] = (302, b"/loop.png")
     with pytest.raises(csv_import.MediaProblem, match="too many redirects"):
         csv_import.fetch_media(f"{server.url}/loop.png")
+
+
+@pytest.mark.parametrize(
+    ("typed", "base"),
+    [
+        ("mastodon.social", "https://mastodon.social"),
+        ("https://Mastodon.Social/", "https://mastodon.social"),
+        (" https://93.184.216.34:8443 ", "https://93.184.216.34:8443"),
+    ],
+)
+def test_a_typed_server_becomes_its_https_base_url(
+    guarded: None, monkeypatch: pytest.MonkeyPatch, typed: str, base: str
+) -> None:
+    def public(host: str, port: int, **kwargs: object) -> list[tuple[object, ...]]:
+        return [(2, 1, 6, "", ("93.184.216.34", port))]  # no DNS in tests
+
+    monkeypatch.setattr(public_urls.socket, "getaddrinfo", public)
+    assert public_urls.server(typed) == base
+
+
+@pytest.mark.parametrize(
+    ("typed", "match"),
+    [
+        ("http://93.184.216.34", "https address"),
+        ("ftp://93.184.216.34", "https address"),
+        ("https://93.184.216.34/api/v1", "without a path"),
+        ("https://127.0.0.1:3000", "not a public server"),
+        ("https://[::1]", "not a public server"),
+        ("https://no-such-host.invalid", "unknown"),
+    ],
+)
+def test_a_typed_server_that_is_not_a_public_https_address_is_refused(
+    guarded: None, typed: str, match: str
+) -> None:
+    with pytest.raises(public_urls.NotPublic, match=match):
+        public_urls.server(typed)
+
+
+def test_a_local_server_is_allowed_when_private_addresses_are() -> None:
+    assert public_urls.server("http://127.0.0.1:3010/") == "http://127.0.0.1:3010"

@@ -130,3 +130,32 @@ def test_the_periodic_task_marks_accounts_whose_refresh_is_refused(refreshing) -
     assert tasks.refresh_tokens.run()["needs_reconnect"] == 1
     account.refresh_from_db()
     assert account.status == SocialAccount.Status.NEEDS_RECONNECT
+
+
+def test_a_network_with_its_own_margin_is_refreshed_that_long_ahead(
+    refreshing, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Long-lived tokens that may only be refreshed while valid (Threads' 60 days)
+    are renewed days ahead; the others keep SMO_TOKEN_REFRESH_MARGIN."""
+    monkeypatch.setattr(RefreshingAdapter, "refresh_margin", timedelta(days=7), raising=False)
+    in_six_days = SandboxAccountFactory(
+        credentials={"token": "six"}, credentials_expire_at=timezone.now() + timedelta(days=6)
+    )
+    SandboxAccountFactory(
+        credentials={"token": "eight"}, credentials_expire_at=timezone.now() + timedelta(days=8)
+    )
+    assert tasks.refresh_tokens.run()["refreshed"] == 1
+    assert refreshing.refreshed == ["six"]
+    in_six_days.refresh_from_db()
+    assert in_six_days.credentials == {"token": "six+1"}
+    assert tokens.margin("sandbox") == timedelta(days=7)
+    assert tokens.margin("x") == timedelta(minutes=15)
+
+
+def test_the_engine_refreshes_inside_the_network_margin_before_publishing(
+    refreshing, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(RefreshingAdapter, "refresh_margin", timedelta(days=7), raising=False)
+    delivery = expiring_delivery(minutes=3 * 24 * 60)
+    assert engine.publish(delivery.pk) == "published"
+    assert refreshing.refreshed == ["t0"]
