@@ -10,6 +10,10 @@ X_WEIGHTED = "x_weighted"  # X's weighted count (twitter-text config v3, platfor
 # UTF-8 bytes after NFC: YouTube's description takes 5,000 bytes (platforms.md §6),
 # so a letter outside ASCII counts 2 to 4.
 BYTES = "bytes"
+# Extended grapheme clusters (Unicode's user-perceived characters, `regex`'s \X)
+# after NFC: Bluesky's post text takes 300 (lexicon maxGraphemes, platforms.md
+# §11), so a flag, a family emoji or "e" plus a combining accent each count 1.
+GRAPHEMES = "graphemes"
 
 
 def count(text: str, rule: str) -> int:
@@ -20,7 +24,17 @@ def count(text: str, rule: str) -> int:
         return x_weighted_length(text)
     if rule == BYTES:
         return len(unicodedata.normalize("NFC", text).encode("utf-8"))
+    if rule == GRAPHEMES:
+        return graphemes(text)
     raise ValueError(f"Unknown text counting rule: {rule!r}")
+
+
+def graphemes(text: str) -> int:
+    """Return how many extended grapheme clusters `text` has after NFC."""
+    # Imported on first use, as twitter-text below: most processes never count these.
+    import regex
+
+    return len(regex.findall(r"\X", unicodedata.normalize("NFC", text)))
 
 
 # --- X (twitter-text v3) ---------------------------------------------------------

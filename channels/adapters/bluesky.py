@@ -1,0 +1,384 @@
+"""Bluesky (AT Protocol): posts, images, link cards and threads on the account's
+PDS (platforms.md §11), with the `atproto` client over SMO's session.
+
+Accounts connect with a handle and an app password (connects_by "password"),
+not OAuth. Each post's record key is chosen by SMO and recorded in Progress
+before the create is sent (bluesky_records.py), so a retried create collides
+instead of posting twice, and find_published asks for exactly that record:
+"not there" is certain. A PDS answers a colliding create with a 500 (seen on
+@atproto/pds 0.4.217), so a create's 5xx is settled by looking the key up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+
+import requests
+from atproto_client import models
+from typing_extensions import override
+
+from channels import text as text_rules
+from channels.adapters import bluesky_auth as auth
+from channels.adapters import bluesky_records as records
+from channels.adapters.base import (
+    Adapter,
+    AdapterError,
+    AuthExpired,
+    Connection,
+    Content,
+    Credentials,
+    Limits,
+    MediaItem,
+    Permanent,
+    PostOption,
+    Problem,
+    Progress,
+    Published,
+    Transient,
+)
+from channels.adapters.bluesky_facets import facets, handles
+from channels.adapters.bluesky_media import (
+    MAX_IMAGE_BYTES,
+    SHRINKABLE,
+    image_embed,
+    link_card,
+    prepared,
+)
+from channels.adapters.bluesky_xrpc import Pds, TokenExpired
+from channels.words import words
+
+T = TypeVar("T")
+MAX_GRAPHEMES = 300  # app.bsky.feed.post text maxGraphemes
+MAX_BYTES = 3000  # app.bsky.feed.post text maxLength (UTF-8 bytes)
+LOOKUP_LIMIT = 100  # recent posts searched for a key that was never recorded
+THE_POST = words("the post")
+
+
+class BlueskyAdapter(Adapter):
+    network: ClassVar[str] = "bluesky"
+    display_name: ClassVar[str] = "Bluesky"
+    limits: ClassVar[Limits] = Limits(
+        max_text=MAX_GRAPHEMES,
+        counting=text_rules.GRAPHEMES,
+        max_images=4,
+        threads=True,
+        # Larger JPEG/PNG/WebP files are re-encoded below 1,000,000 bytes
+        # (bluesky_media.py); 50 MB is the PDS's own cap on a blob.
+        max_image_bytes=50 * 1024 * 1024,
+        image_types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
+        video_types=frozenset(),  # video goes through Bluesky's video service: not yet
+    )
+    supports_lookup: ClassVar[bool] = True
+    connects_by: ClassVar[str] = "password"
+    post_options: ClassVar[tuple[PostOption, ...]] = (
+        PostOption(
+            "card_title",
+            words("Link card title"),
+            max_length=300,
+            help=words("Shown on the card of the post's link; the link itself if left empty."),
+        ),
+        PostOption(
+            "card_description",
+            words("Link card description"),
+            kind="textarea",
+            max_length=1000,
+        ),
+    )
+
+    def __init__(self, config: Mapping[str, Any], session: requests.Session) -> None:
+        super().__init__(config, session)
+        self.pds_url = str(config.get("pds_url") or "https://bsky.social").rstrip("/")
+        self.now: Callable[[], datetime] = config.get("now") or (lambda: datetime.now(UTC))
+
+    def __repr__(self) -> str:
+        return "BlueskyAdapter()"
+
+    # --- Checking ---
+
+    def post_text(self, content: Content) -> str:
+        """The first post's text: with images there is no link card, so the link
+        goes at the end of the text unless the text has it already."""
+        text = content.text.strip()
+        if content.link and content.media and content.link not in text:
+            return f"{text}\n\n{content.link}" if text else content.link
+        return text
+
+    @override
+    def text_length(self, content: Content) -> int:
+        return text_rules.count(self.post_text(content), self.limits.counting)
+
+    @override
+    def validate(self, content: Content) -> list[Problem]:
+        problems = super().validate(replace(content, text=self.post_text(content)))
+        parts = [("text", self.post_text(content))] + [("thread", t) for t in content.thread]
+        for field, text in parts:
+            size = text_rules.count(text, text_rules.BYTES)
+            if size > MAX_BYTES:
+                message = words(
+                    "Bluesky allows %(limit)s bytes of text in a post; this one has %(size)s.",
+                    limit=MAX_BYTES,
+                    size=size,
+                )
+                problems.append(Problem(field, message, "too_long"))
+        for text in content.thread:
+            length = text_rules.count(text, text_rules.GRAPHEMES)
+            if length > MAX_GRAPHEMES:
+                message = words(
+                    "Bluesky allows %(limit)s characters in each post of a thread; one has %(length)s.",
+                    limit=MAX_GRAPHEMES,
+                    length=length,
+                )
+                problems.append(Problem("thread", message, "too_long"))
+            elif not text.strip():
+                problems.append(Problem("thread", words("A post of the thread is empty."), "empty"))
+        return problems
+
+    @override
+    def _media_problems(self, media: tuple[MediaItem, ...]) -> list[Problem]:
+        problems = super()._media_problems(media)
+        for item in media:
+            if (
+                item.kind == "image"
+                and item.size > MAX_IMAGE_BYTES
+                and item.mime_type not in SHRINKABLE
+            ):
+                message = words(
+                    "Bluesky takes images up to 1 MB, and SMO makes only JPEG, PNG and WebP "
+                    "files smaller; this %(type)s is larger.",
+                    type=item.mime_type,
+                )
+                problems.append(Problem("media", message, "too_large"))
+        return problems
+
+    # --- Publishing ---
+
+    @override
+    def publish(
+        self, creds: Credentials, content: Content, key: str, progress: Progress
+    ) -> Published:
+        return self._signed_in(creds, lambda pds: self._publish(pds, creds, content, key, progress))
+
+    def _publish(
+        self, pds: Pds, creds: Credentials, content: Content, key: str, progress: Progress
+    ) -> Published:
+        parts = [self.post_text(content), *content.thread]
+        resolved: dict[str, str | None] = {}
+        for part, text in enumerate(parts):
+            if progress.get(f"post.{part}"):
+                continue  # confirmed by an earlier attempt
+            mentioned = [h for h in handles(text) if h not in resolved]
+            resolved.update({h: self._resolve(pds, h) for h in mentioned})
+            reply = None
+            if part:
+                root, parent = progress.get("post.0"), progress.get(f"post.{part - 1}")
+                reply = records.reply_refs(root, parent)
+            record = records.post_record(
+                text,
+                self.now(),
+                facets=facets(text, resolved.get),
+                embed=self._embed(pds, content) if part == 0 else None,
+                reply=reply,
+            )
+            progress.record(f"post.{part}", self._create(pds, creds, record, key, part, progress))
+        return self._published(creds, progress)
+
+    def _embed(self, pds: Pds, content: Content) -> dict[str, Any] | None:
+        images = [m for m in content.media if m.kind == "image"]
+        if images:
+            shown = []
+            for item in images:
+                data, mime, width, height = prepared(item)
+                blob = pds.procedure(
+                    "com.atproto.repo.uploadBlob",
+                    words("the image"),
+                    data,
+                    headers={"Content-Type": mime},
+                )["blob"]
+                shown.append((blob, item.alt_text, width, height))
+            return image_embed(shown)
+        if content.link:
+            options = content.options
+            return link_card(
+                content.link,
+                str(options.get("card_title") or "").strip(),
+                str(options.get("card_description") or "").strip(),
+            )
+        return None
+
+    def _create(
+        self,
+        pds: Pds,
+        creds: Credentials,
+        record: dict[str, Any],
+        key: str,
+        part: int,
+        progress: Progress,
+    ) -> dict[str, str]:
+        rkey = progress.get(f"rkey.{part}")
+        if rkey:
+            found = self._record(pds, creds, rkey)
+            if found:
+                return found  # an earlier attempt's create did arrive
+        else:
+            rkey = records.mint_rkey(key, part, self.now())
+            progress.record(f"rkey.{part}", rkey)
+        data = models.ComAtprotoRepoCreateRecord.Data(
+            repo=creds.external_id, collection=records.COLLECTION, rkey=rkey, record=record
+        )
+        try:
+            made = pds.procedure("com.atproto.repo.createRecord", THE_POST, data, creating=True)
+        except Transient as error:
+            # A record already there with this key answers 500; so may a real fault.
+            found = self._record(pds, creds, rkey)
+            if found:
+                return found
+            raise error from None
+        return {"uri": str(made["uri"]), "cid": str(made["cid"]), "rkey": rkey}
+
+    def _record(self, pds: Pds, creds: Credentials, rkey: str) -> dict[str, str] | None:
+        """The strong ref of our post with key `rkey`, or None if it is not there."""
+        params = models.ComAtprotoRepoGetRecord.Params(
+            repo=creds.external_id, collection=records.COLLECTION, rkey=rkey
+        )
+        try:
+            found = pds.query("com.atproto.repo.getRecord", THE_POST, params)
+        except Permanent as error:
+            if error.code == "RecordNotFound":
+                return None
+            raise
+        return {"uri": str(found["uri"]), "cid": str(found.get("cid") or ""), "rkey": rkey}
+
+    def _resolve(self, pds: Pds, handle: str) -> str | None:
+        """A mentioned handle's DID; None leaves the mention as plain text."""
+        params = models.ComAtprotoIdentityResolveHandle.Params(handle=handle)
+        try:
+            return str(
+                pds.query("com.atproto.identity.resolveHandle", words("the mention"), params)["did"]
+            )
+        except Permanent:
+            return None  # "Unable to resolve handle" (400 InvalidRequest)
+
+    def _published(self, creds: Credentials, progress: Progress) -> Published:
+        first = progress.get("post.0")
+        rkey = records.rkey_of(first["uri"])
+        made = records.decode_tid(rkey) >> 10 if records.TID.match(rkey) else None
+        when = datetime.fromtimestamp(made / 1_000_000, UTC) if made else self.now()
+        return Published(
+            first["uri"], records.post_url(creds.handle or creds.external_id, rkey), when
+        )
+
+    # --- Finding a post whose answer was lost ---
+
+    @override
+    def find_published(
+        self, creds: Credentials, content: Content, key: str, progress: Progress
+    ) -> Published | None:
+        return self._signed_in(creds, lambda pds: self._find(pds, creds, content, key, progress))
+
+    def _find(
+        self, pds: Pds, creds: Credentials, content: Content, key: str, progress: Progress
+    ) -> Published | None:
+        recent: list[str] | None = None
+        for part in range(1 + len(content.thread)):
+            if progress.get(f"post.{part}"):
+                continue
+            rkey = progress.get(f"rkey.{part}")
+            if not rkey:
+                # Never recorded (the engine records it before sending, so only
+                # a lost Progress gets here): search the newest posts for it.
+                recent = recent if recent is not None else self._recent_rkeys(pds, creds)
+                rkey = next((r for r in recent if records.is_ours(r, key, part)), None)
+                if rkey is None:
+                    return None
+                progress.record(f"rkey.{part}", rkey)
+            found = self._record(pds, creds, rkey)
+            if found is None:
+                return None
+            progress.record(f"post.{part}", found)
+        return self._published(creds, progress)
+
+    def _recent_rkeys(self, pds: Pds, creds: Credentials) -> list[str]:
+        params = models.ComAtprotoRepoListRecords.Params(
+            repo=creds.external_id, collection=records.COLLECTION, limit=LOOKUP_LIMIT
+        )
+        page = pds.query("com.atproto.repo.listRecords", words("the account's posts"), params)
+        return [records.rkey_of(str(r.get("uri") or "")) for r in page.get("records") or []]
+
+    # --- Sessions and connecting ---
+
+    def _pds(self, creds: Credentials) -> Pds:
+        url = str(creds.secrets.get("pds_url") or self.pds_url)
+        return Pds(self.session, url, now=self.now, hidden=[str(v) for v in creds.secrets.values()])
+
+    def _signed_in(self, creds: Credentials, work: Callable[[Pds], T]) -> T:
+        """Run `work` with the access token; when it has expired (ExpiredToken),
+        renew the session once and run it again."""
+        pds = self._pds(creds)
+        pds.use_token(str(creds.secrets.get("access_jwt") or ""))
+        try:
+            return work(pds)
+        except TokenExpired:
+            fresh = auth.renewed(self._pds(creds), creds)
+            pds.use_token(str(fresh.secrets["access_jwt"]))
+            try:
+                return work(pds)
+            except TokenExpired as again:
+                raise auth_expired(again) from None
+
+    @override
+    def refresh(self, creds: Credentials) -> Credentials:
+        return auth.renewed(self._pds(creds), creds)
+
+    def connect_password(self, handle: str, password: str, pds_url: str = "") -> Connection:
+        """Sign in with a handle and an app password; `pds_url` is already checked
+        (scheduler.public_urls.server) or empty for the configured server.
+
+        Raises Permanent whose `code` names the field at fault ("handle",
+        "password"), or another AdapterError when the server cannot be used.
+        """
+        handle = auth.normal_handle(handle)
+        if not auth.HANDLE.match(handle):
+            raise Permanent(
+                words("Enter the account's handle, such as alice.bsky.social."), code="handle"
+            )
+        if not auth.is_app_password(password):
+            raise Permanent(
+                words(
+                    "Use an app password (four groups of four letters or digits, such as "
+                    "abcd-efgh-ijkl-mnop), not the account's own password. Make one in "
+                    "Bluesky under Settings, Privacy and security, App passwords."
+                ),
+                code="password",
+            )
+        url = (pds_url or self.pds_url).rstrip("/")
+        pds = Pds(self.session, url, now=self.now, hidden=[password])
+        try:
+            session = auth.create_session(pds, handle, password.strip().lower())
+        except AdapterError as error:
+            if error.status == 401:
+                raise Permanent(
+                    words("Bluesky did not accept that handle and app password."), code="password"
+                ) from None
+            raise
+        creds = auth.session_credentials(session, password.strip().lower(), url)
+        pds.use_token(str(creds.secrets["access_jwt"]))
+        return Connection(self.network, creds, self._display_name(pds, creds) or creds.handle)
+
+    def _display_name(self, pds: Pds, creds: Credentials) -> str:
+        """The profile's display name, from its record on the PDS (no app view needed)."""
+        params = models.ComAtprotoRepoGetRecord.Params(
+            repo=creds.external_id, collection="app.bsky.actor.profile", rkey="self"
+        )
+        try:
+            profile = pds.query("com.atproto.repo.getRecord", words("the profile"), params)
+        except AdapterError:
+            return ""  # no profile record yet: the handle names the account
+        value = profile.get("value") if isinstance(profile.get("value"), dict) else {}
+        return str(value.get("displayName") or "").strip()
+
+
+def auth_expired(error: AdapterError) -> AuthExpired:
+    return AuthExpired(error.words, status=error.status, code=error.code)
