@@ -1,0 +1,223 @@
+"""A fake Bluesky PDS on 127.0.0.1, for what a real PDS won't do on demand.
+
+The real-PDS tests (tests/channels/adapters/test_bluesky_pds.py) cover posting
+itself; this fake answers as platforms.md §11 describes, and as @atproto/pds
+0.4.217 was seen to, for the faults: 429 RateLimitExceeded with ratelimit-*
+headers, 400 ExpiredToken for an access token past its `exp`, a revoked app
+password (refresh refused with ExpiredToken "Token has been revoked", sign-in
+with 401 AuthenticationRequired), 5xx, and answers lost after the work was
+done. Tokens are JWT-shaped (`exp`, `sub`, `scope`), as the client reads them.
+A create whose rkey is taken answers 500 InternalServerError, as the real PDS.
+
+    with FakeBluesky() as fake:
+        did = fake.add_account("acme.test", app_password="abcd-efgh-ijkl-mnop")
+        adapter = BlueskyAdapter(fake.adapter_config(), build_session(2.0))
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes import bluesky_routes
+from tests.fakes.bluesky_routes import XRPC, xrpc_error
+from tests.fakes.loopback import LoopbackFake
+from tests.fakes.x import Recorded, Reply, parse_body, send_reply
+
+HOLD_SECONDS = 10.0
+APP_PASSWORD = "abcd-efgh-ijkl-mnop"  # the shape of a Bluesky app password
+ACCESS_SECONDS = 2 * 3600  # access JWTs live about 2 hours (§11)
+REFRESH_SECONDS = 90 * 86400
+
+
+def rate_limited(reset: int, policy: str = "5000;w=3600") -> Reply:
+    """A 429 as the PDS sends it: the RateLimitExceeded body and ratelimit-* headers (§11)."""
+    return xrpc_error(
+        429,
+        "RateLimitExceeded",
+        "Rate Limit Exceeded",
+        **{
+            "ratelimit-limit": "5000",
+            "ratelimit-remaining": "0",
+            "ratelimit-reset": str(reset),
+            "ratelimit-policy": policy,
+        },
+    )
+
+
+@dataclass
+class Fault:
+    reply: Reply
+    path: str | None
+
+
+class FakeBluesky(LoopbackFake):
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[Recorded] = []
+        self.accounts: dict[str, dict[str, Any]] = {}  # did -> account
+        self.records: dict[str, dict[str, Any]] = {}  # at:// uri -> {"uri", "cid", "value"}
+        self.blobs: dict[str, bytes] = {}
+        self.tokens: dict[str, dict[str, Any]] = {}  # jwt -> {"did", "scope", "exp", "revoked"}
+        self._faults: list[Fault] = []
+        self._holds: list[tuple[str, bool]] = []
+        self._offset = 0.0
+        self._lock = threading.RLock()
+        self.server = self.serve(type("Handler", (_Handler,), {"fake": self}))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    # --- Seeding and knobs ---
+
+    def adapter_config(self, **extra: Any) -> dict[str, Any]:
+        return {"pds_url": self.url, **extra}
+
+    def add_account(
+        self, handle: str, *, app_password: str = APP_PASSWORD, display_name: str = ""
+    ) -> str:
+        did = "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
+        self.accounts[did] = {
+            "did": did,
+            "handle": handle,
+            "password": "main-password",
+            "app_passwords": {app_password},
+            "display_name": display_name,
+        }
+        return did
+
+    def session(self, did: str) -> dict[str, Any]:
+        """Issue a session for `did`, as createSession would."""
+        account = self.accounts[did]
+        return {
+            "did": did,
+            "handle": account["handle"],
+            "accessJwt": self._jwt(did, "com.atproto.access", ACCESS_SECONDS),
+            "refreshJwt": self._jwt(did, "com.atproto.refresh", REFRESH_SECONDS),
+            "active": True,
+        }
+
+    def revoke_app_password(self, did: str) -> None:
+        """Revoke every app password of `did`: refresh tokens stop working too."""
+        self.accounts[did]["app_passwords"].clear()
+        for grant in self.tokens.values():
+            if grant["did"] == did and grant["scope"] == "com.atproto.refresh":
+                grant["revoked"] = True
+
+    def expire_access_tokens(self) -> None:
+        for grant in self.tokens.values():
+            if grant["scope"] == "com.atproto.access":
+                grant["exp"] = self.now() - 1
+
+    def now(self) -> float:
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        self._offset += seconds
+
+    def fail_next(
+        self,
+        status: int,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Answer the next request (to `path`, e.g. "/xrpc/com.atproto.repo.createRecord")
+        with this, doing nothing else."""
+        if body is None and status >= 400:
+            body = {"error": "InternalServerError", "message": "Internal Server Error"}
+        self._faults.append(Fault(Reply(status, body, dict(headers or {})), path))
+
+    def timeout_after_receive(self, path: str = "/xrpc/com.atproto.repo.createRecord") -> None:
+        """Do the next request to `path`, then never answer: a lost response."""
+        self._holds.append((path, True))
+
+    def calls(self, method: str, nsid: str) -> list[Recorded]:
+        return [r for r in self.requests if r.method == method and r.path == XRPC + nsid]
+
+    def posts(self, did: str) -> list[dict[str, Any]]:
+        """The account's post records, oldest rkey first."""
+        prefix = f"at://{did}/app.bsky.feed.post/"
+        return [self.records[u] for u in sorted(self.records) if u.startswith(prefix)]
+
+    def _jwt(self, did: str, scope: str, seconds: int) -> str:
+        def part(data: dict[str, Any]) -> str:
+            return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+        claims = {
+            "scope": scope,
+            "sub": did,
+            "iat": int(self.now()),
+            "exp": int(self.now()) + seconds,
+        }
+        claims["jti"] = secrets.token_urlsafe(16)
+        token = (
+            f"{part({'typ': 'at+jwt', 'alg': 'HS256'})}.{part(claims)}.{secrets.token_urlsafe(32)}"
+        )
+        self.tokens[token] = {"did": did, "scope": scope, "exp": claims["exp"], "revoked": False}
+        return token
+
+    # --- The request pipeline ---
+
+    def handle(self, handler: _Handler) -> None:
+        url = urlsplit(handler.path)
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        length = int(headers.get("content-length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        content_type = headers.get("content-type", "")
+        body = raw if content_type.startswith("image/") else parse_body(raw, content_type)
+        request = Recorded(
+            handler.command, url.path, dict(parse_qsl(url.query)), headers, body, content_type
+        )
+        with self._lock:
+            self.requests.append(request)
+            fault = next((f for f in self._faults if f.path in (None, request.path)), None)
+            if fault is not None:
+                self._faults.remove(fault)
+                reply = fault.reply
+            else:
+                reply = bluesky_routes.route(self, request)
+            hold = next((h for h in self._holds if h[0] == request.path), None)
+            if hold is not None:
+                self._holds.remove(hold)
+        if hold is not None:
+            self._release.wait(HOLD_SECONDS)  # the work is done; the answer never comes
+            handler.close_connection = True
+            return
+        send_reply(handler, reply)
+
+    def bearer(self, request: Recorded, scope: str = "com.atproto.access") -> str | Reply:
+        """The DID a request's token signs in, or the error reply the PDS gives."""
+        kind, _, token = request.headers.get("authorization", "").partition(" ")
+        grant = self.tokens.get(token) if kind.lower() == "bearer" else None
+        if grant is None:
+            return xrpc_error(401, "AuthenticationRequired", "Authentication Required")
+        if grant["scope"] != scope:
+            return xrpc_error(400, "InvalidToken", "Invalid token type")
+        if grant["revoked"]:
+            return xrpc_error(400, "ExpiredToken", "Token has been revoked")
+        if grant["exp"] <= self.now():
+            return xrpc_error(400, "ExpiredToken", "Token has expired")
+        return str(grant["did"])
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeBluesky
+    protocol_version = "HTTP/1.1"
+    wbufsize = -1
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:
+        self.fake.handle(self)
+
+    def do_POST(self) -> None:
+        self.fake.handle(self)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # fake.requests has everything
