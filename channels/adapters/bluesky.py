@@ -281,16 +281,19 @@ class BlueskyAdapter(Adapter):
     def _find(
         self, pds: Pds, creds: Credentials, content: Content, key: str, progress: Progress
     ) -> Published | None:
-        recent: list[str] | None = None
-        for part in range(1 + len(content.thread)):
+        recent: list[tuple[str, str]] | None = None
+        texts = [self.post_text(content), *content.thread]
+        for part, text in enumerate(texts):
             if progress.get(f"post.{part}"):
                 continue
             rkey = progress.get(f"rkey.{part}")
             if not rkey:
                 # Never recorded (the engine records it before sending, so only
                 # a lost Progress gets here): search the newest posts for it.
-                recent = recent if recent is not None else self._recent_rkeys(pds, creds)
-                rkey = next((r for r in recent if records.is_ours(r, key, part)), None)
+                recent = recent if recent is not None else self._recent(pds, creds)
+                rkey = next(
+                    (r for r, t in recent if t == text and records.is_ours(r, key, part)), None
+                )
                 if rkey is None:
                     return None
                 progress.record(f"rkey.{part}", rkey)
@@ -300,12 +303,19 @@ class BlueskyAdapter(Adapter):
             progress.record(f"post.{part}", found)
         return self._published(creds, progress)
 
-    def _recent_rkeys(self, pds: Pds, creds: Credentials) -> list[str]:
+    def _recent(self, pds: Pds, creds: Credentials) -> list[tuple[str, str]]:
+        """(rkey, text) of the account's newest posts."""
         params = models.ComAtprotoRepoListRecords.Params(
             repo=creds.external_id, collection=records.COLLECTION, limit=LOOKUP_LIMIT
         )
         page = pds.query("com.atproto.repo.listRecords", words("the account's posts"), params)
-        return [records.rkey_of(str(r.get("uri") or "")) for r in page.get("records") or []]
+        found = []
+        for item in page.get("records") or []:
+            value = item.get("value") if isinstance(item.get("value"), dict) else {}
+            found.append(
+                (records.rkey_of(str(item.get("uri") or "")), str(value.get("text") or ""))
+            )
+        return found
 
     # --- Sessions and connecting ---
 

@@ -2,12 +2,14 @@
 
 Each post's record key (rkey) is chosen by SMO, not the PDS: a TID (13
 characters of base32-sortable, 53 bits of microseconds since 1970 and 10 bits
-of "clock id") whose lowest 30 bits come from the delivery's idempotency key
-and the part's place in the thread. The rkey is recorded in Progress before
-the create is sent, so a retry sends the same one and collides instead of
-posting twice; and since 30 bits of it name the delivery, a post whose rkey
-was never recorded can still be told apart in the account's list of posts.
-The rest is the current time, so the key sorts where a post made now belongs.
+of "clock id") whose lowest 20 bits come from the delivery's idempotency key
+and the part's place in the thread: the clock id and the time's last 10 bits
+(about a millisecond). The rest is the current time, so the key sorts where a
+post made now belongs, and the parts of a thread, a network call apart, sort
+in order. The rkey is recorded in Progress before the create is sent, so a
+retry sends the same one and collides instead of posting twice; and since 20
+bits of it name the delivery, a post whose rkey was never recorded can still
+be told apart among the account's recent posts (with its text).
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from typing import Any
 COLLECTION = "app.bsky.feed.post"
 ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
-KEY_BITS = 30
+KEY_BITS = 20
 KEY_MASK = (1 << KEY_BITS) - 1
 
 
 def key_bits(key: str, part: int) -> int:
-    """The 30 bits that name part `part` of the delivery with idempotency key `key`."""
+    """The 20 bits that name part `part` of the delivery with idempotency key `key`."""
     digest = hashlib.sha256(f"smo-bluesky:{key}:{part}".encode()).digest()
     return int.from_bytes(digest[:8], "big") & KEY_MASK
 
