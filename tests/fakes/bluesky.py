@@ -57,6 +57,7 @@ def rate_limited(reset: int, policy: str = "5000;w=3600") -> Reply:
 class Fault:
     reply: Reply
     path: str | None
+    skip: int = 0  # matching requests to let through first
 
 
 class FakeBluesky(LoopbackFake):
@@ -127,12 +128,13 @@ class FakeBluesky(LoopbackFake):
         body: Any = None,
         headers: dict[str, str] | None = None,
         path: str | None = None,
+        skip: int = 0,
     ) -> None:
-        """Answer the next request (to `path`, e.g. "/xrpc/com.atproto.repo.createRecord")
-        with this, doing nothing else."""
+        """Answer the next request (to `path`, e.g. "/xrpc/com.atproto.repo.createRecord"),
+        after letting `skip` of them through, with this, doing nothing else."""
         if body is None and status >= 400:
             body = {"error": "InternalServerError", "message": "Internal Server Error"}
-        self._faults.append(Fault(Reply(status, body, dict(headers or {})), path))
+        self._faults.append(Fault(Reply(status, body, dict(headers or {})), path, skip))
 
     def timeout_after_receive(self, path: str = "/xrpc/com.atproto.repo.createRecord") -> None:
         """Do the next request to `path`, then never answer: a lost response."""
@@ -178,6 +180,9 @@ class FakeBluesky(LoopbackFake):
         with self._lock:
             self.requests.append(request)
             fault = next((f for f in self._faults if f.path in (None, request.path)), None)
+            if fault is not None and fault.skip:
+                fault.skip -= 1
+                fault = None
             if fault is not None:
                 self._faults.remove(fault)
                 reply = fault.reply
