@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/callback/<str:network>/", oauth.connect_callback, name="connect-callback"),
     path("accounts/connect/<str:network>/choose/", oauth.connect_choose, name="connect-choose"),
     path("accounts/add/<str:network>/", views.add_manual_account, name="account-add-manual"),
+    path(
+        "accounts/sign-in/<str:network>/", views.connect_password, name="account-connect-password"
+    ),
     path("accounts/<int:pk>/publishing/", views.account_publishing, name="account-publishing"),
     path("sandbox/", views.sandbox_feed, name="sandbox-feed"),
     path("sandbox/posts/<uuid:public_id>/", views.sandbox_post, name="sandbox-post"),

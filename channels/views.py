@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from channels import manual, oauth
-from channels.adapters import registry
+from channels.adapters import base, registry
 from channels.models import SandboxPost, SocialAccount
+from channels.words import say
+from scheduler import public_urls
 from scheduler.views.access import workspace_page
 
 FEED_LENGTH = 50
@@ -76,6 +78,8 @@ def _accounts_page(
                 "missing": registry.missing_settings(network),
                 "redirect_uri": oauth.redirect_uri(login),
                 "manual": cls.connects_by == "manual",
+                "password": cls.connects_by == "password",
+                "server": registry.network_config(network).get("pds_url", ""),
                 "form": manual_form if manual_form and manual_form["network"] == network else {},
             }
         )
@@ -139,3 +143,41 @@ def account_publishing(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("%(name)s now publishes automatically.") % {"name": account.name}
             )
     return redirect(reverse("accounts") + f"#account-{account.pk}")
+
+
+@require_POST
+@workspace_page("can_manage_accounts")
+def connect_password(request: HttpRequest, network: str) -> HttpResponse:
+    """Connect an account with its handle and an app password (Bluesky), on the
+    configured server or one the admin names. The password is never shown back."""
+    if (
+        network not in registry.ADAPTERS
+        or registry.adapter_class(network).connects_by != "password"
+    ):
+        raise Http404(_("This network does not connect with a password."))
+    handle = request.POST.get("handle", "").strip()
+    password = request.POST.get("password", "")
+    server = request.POST.get("server", "").strip()
+    adapter = registry.get_adapter(network)
+    try:
+        url = public_urls.server(server, example="https://bsky.social") if server else ""
+        connection = adapter.connect_password(handle, password, url)
+    except public_urls.NotPublic as exc:
+        return _password_refused(request, network, handle, server, "server", str(exc))
+    except base.AdapterError as error:
+        field = error.code if error.code in ("handle", "password") else "server"
+        message = say(error.words)
+        if field == "server" and not isinstance(error, base.Permanent):
+            message = _("Could not sign in at that server: %(detail)s") % {"detail": message}
+        return _password_refused(request, network, handle, server, field, message)
+    [account] = oauth.save_connections(request.membership, [connection])  # type: ignore[attr-defined]
+    messages.success(request, _("Connected %(name)s.") % {"name": account.name})
+    return redirect(reverse("accounts") + f"#account-{account.pk}")
+
+
+def _password_refused(
+    request: HttpRequest, network: str, handle: str, server: str, field: str, message: str
+) -> HttpResponse:
+    # What was typed comes back, except the password.
+    form = {"network": network, "handle": handle, "server": server, "errors": {field: message}}
+    return _accounts_page(request, form, status=400)

@@ -36,7 +36,7 @@ def check(url: str) -> None:
         )
 
 
-def server(url: str) -> str:
+def server(url: str, example: str = "https://mastodon.social") -> str:
     """Return the base URL ("https://host[:port]") of a server an admin typed in
     (a Mastodon instance, a Bluesky PDS), or raise NotPublic saying what is wrong.
 
@@ -49,7 +49,9 @@ def server(url: str) -> str:
     parts = urlsplit(typed)
     allowed = {"https", "http"} if settings.SMO_FETCH_PRIVATE_URLS else {"https"}
     if parts.scheme not in allowed or not parts.hostname:
-        raise NotPublic(_("Enter the server's https address, such as https://mastodon.social."))
+        raise NotPublic(
+            _("Enter the server's https address, such as %(example)s.") % {"example": example}
+        )
     if parts.path.strip("/") or parts.query or parts.fragment or parts.username:
         raise NotPublic(_("Enter only the server's address, without a path."))
     base = f"{parts.scheme}://{parts.netloc.lower()}"

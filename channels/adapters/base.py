@@ -365,7 +365,9 @@ class Adapter(ABC):
     required_settings: ClassVar[tuple[str, ...]] = ()
     # How an account is connected: "oauth" (the adapter's own
     # authorization/connect flow), "through" (another network's login, see
-    # registry.CONNECTED_THROUGH) or "manual" (a form naming the account; no
+    # registry.CONNECTED_THROUGH), "password" (a form with the account's
+    # handle, an app password and optionally its server, passed to
+    # `connect_password`; Bluesky) or "manual" (a form naming the account; no
     # credentials, for networks that publish by reminder only); "builtin"
     # for the sandbox, which smo_setup makes.
     connects_by: ClassVar[str] = "oauth"
@@ -709,3 +711,14 @@ class Adapter(ABC):
     def connect(self, code: str, redirect_uri: str, verifier: str) -> list[Connection]:
         """Exchange the callback's code for the accounts the person may connect."""
         raise NotImplementedError(f"{self.display_name} has no OAuth connection flow")
+
+    # --- Connecting accounts (networks with connects_by "password") ---
+
+    def connect_password(self, handle: str, password: str, server: str = "") -> Connection:
+        """Sign in with what a person typed; `server` is already checked
+        (scheduler.public_urls.server), or empty for the configured one.
+
+        Raise Permanent with `code` "handle" or "password" for the field at
+        fault, or another AdapterError when the server cannot be used.
+        """
+        raise NotImplementedError(f"{self.display_name} does not connect with a password")
