@@ -91,6 +91,10 @@ class FakeBluesky(LoopbackFake):
             "app_passwords": {app_password},
             "display_name": display_name,
         }
+        if display_name:  # the profile record, app.bsky.actor.profile/self
+            uri = f"at://{did}/app.bsky.actor.profile/self"
+            value = {"$type": "app.bsky.actor.profile", "displayName": display_name}
+            self.records[uri] = {"uri": uri, "cid": "bafyreiprofile" + did[-12:], "value": value}
         return did
 
     def session(self, did: str) -> dict[str, Any]:
