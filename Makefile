@@ -31,6 +31,7 @@ test: $(VENV)/.test-deps
 	mkdir -p var
 	@sh bin/ensure-chromium
 	@sh bin/ensure-ffmpeg
+	@sh bin/ensure-bluesky-pds
 	$(VENV)/bin/ruff check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
