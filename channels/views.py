@@ -63,6 +63,8 @@ def _accounts_page(
     for account in connected:
         login = oauth.login_for(account.network)
         account.login_flow = login if login in oauth.LOGINS else ""  # type: ignore[attr-defined]
+        # Networks signed in to with a password reconnect through their form below.
+        account.password_login = registry.adapter_class(account.network).connects_by == "password"  # type: ignore[attr-defined]
     networks = []
     for network in registry.networks():
         if network == "sandbox":

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 import requests
@@ -70,6 +70,9 @@ class BlueskyAdapter(Adapter):
         max_image_bytes=50 * 1024 * 1024,
         image_types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
         video_types=frozenset(),  # video goes through Bluesky's video service: not yet
+        # Writes: 5,000 points an hour per account, a create costs 3 (§11).
+        posts_per_window=1666,
+        window=timedelta(hours=1),
     )
     supports_lookup: ClassVar[bool] = True
     connects_by: ClassVar[str] = "password"
@@ -342,52 +345,9 @@ class BlueskyAdapter(Adapter):
     def refresh(self, creds: Credentials) -> Credentials:
         return auth.renewed(self._pds(creds), creds)
 
-    def connect_password(self, handle: str, password: str, pds_url: str = "") -> Connection:
-        """Sign in with a handle and an app password; `pds_url` is already checked
-        (scheduler.public_urls.server) or empty for the configured server.
-
-        Raises Permanent whose `code` names the field at fault ("handle",
-        "password"), or another AdapterError when the server cannot be used.
-        """
-        handle = auth.normal_handle(handle)
-        if not auth.HANDLE.match(handle):
-            raise Permanent(
-                words("Enter the account's handle, such as alice.bsky.social."), code="handle"
-            )
-        if not auth.is_app_password(password):
-            raise Permanent(
-                words(
-                    "Use an app password (four groups of four letters or digits, such as "
-                    "abcd-efgh-ijkl-mnop), not the account's own password. Make one in "
-                    "Bluesky under Settings, Privacy and security, App passwords."
-                ),
-                code="password",
-            )
-        url = (pds_url or self.pds_url).rstrip("/")
-        pds = Pds(self.session, url, now=self.now, hidden=[password])
-        try:
-            session = auth.create_session(pds, handle, password.strip().lower())
-        except AdapterError as error:
-            if error.status == 401:
-                raise Permanent(
-                    words("Bluesky did not accept that handle and app password."), code="password"
-                ) from None
-            raise
-        creds = auth.session_credentials(session, password.strip().lower(), url)
-        pds.use_token(str(creds.secrets["access_jwt"]))
-        return Connection(self.network, creds, self._display_name(pds, creds) or creds.handle)
-
-    def _display_name(self, pds: Pds, creds: Credentials) -> str:
-        """The profile's display name, from its record on the PDS (no app view needed)."""
-        params = models.ComAtprotoRepoGetRecord.Params(
-            repo=creds.external_id, collection="app.bsky.actor.profile", rkey="self"
-        )
-        try:
-            profile = pds.query("com.atproto.repo.getRecord", words("the profile"), params)
-        except AdapterError:
-            return ""  # no profile record yet: the handle names the account
-        value = profile.get("value") if isinstance(profile.get("value"), dict) else {}
-        return str(value.get("displayName") or "").strip()
+    @override
+    def connect_password(self, handle: str, password: str, server: str = "") -> Connection:
+        return auth.connect(self, handle, password, server or self.pds_url)
 
 
 def auth_expired(error: AdapterError) -> AuthExpired:

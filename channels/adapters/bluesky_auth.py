@@ -13,13 +13,16 @@ SMO signs in again with the app password, and only when that is refused too
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atproto_client import models
 
-from channels.adapters.base import AuthExpired, Credentials
+from channels.adapters.base import AdapterError, AuthExpired, Connection, Credentials, Permanent
 from channels.adapters.bluesky_xrpc import Pds, jwt_expiry
 from channels.words import words
+
+if TYPE_CHECKING:
+    from channels.adapters.bluesky import BlueskyAdapter
 
 APP_PASSWORD = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$")
 HANDLE = re.compile(
@@ -91,3 +94,52 @@ def renewed(pds: Pds, creds: Credentials) -> Credentials:
             code=error.code,
         ) from None
     return session_credentials(session, app_password, pds_url)
+
+
+def connect(adapter: BlueskyAdapter, handle: str, password: str, url: str) -> Connection:
+    """Sign in at `url` (checked already) with what a person typed.
+
+    Raises Permanent whose `code` names the field at fault ("handle",
+    "password"), or another AdapterError when the server cannot be used.
+    """
+    handle = normal_handle(handle)
+    if not HANDLE.match(handle):
+        raise Permanent(
+            words("Enter the account's handle, such as alice.bsky.social."), code="handle"
+        )
+    if not is_app_password(password):
+        raise Permanent(
+            words(
+                "Use an app password (four groups of four letters or digits, such as "
+                "abcd-efgh-ijkl-mnop), not the account's own password. Make one in "
+                "Bluesky under Settings, Privacy and security, App passwords."
+            ),
+            code="password",
+        )
+    password = password.strip().lower()
+    url = url.rstrip("/")
+    pds = Pds(adapter.session, url, now=adapter.now, hidden=[password])
+    try:
+        session = create_session(pds, handle, password)
+    except AdapterError as error:
+        if error.status == 401:
+            raise Permanent(
+                words("Bluesky did not accept that handle and app password."), code="password"
+            ) from None
+        raise
+    creds = session_credentials(session, password, url)
+    pds.use_token(str(creds.secrets["access_jwt"]))
+    return Connection(adapter.network, creds, display_name(pds, creds) or creds.handle)
+
+
+def display_name(pds: Pds, creds: Credentials) -> str:
+    """The profile's display name, from its record on the PDS (no app view needed)."""
+    params = models.ComAtprotoRepoGetRecord.Params(
+        repo=creds.external_id, collection="app.bsky.actor.profile", rkey="self"
+    )
+    try:
+        profile = pds.query("com.atproto.repo.getRecord", words("the profile"), params)
+    except AdapterError:
+        return ""  # no profile record yet: the handle names the account
+    value = profile.get("value") if isinstance(profile.get("value"), dict) else {}
+    return str(value.get("displayName") or "").strip()

@@ -136,3 +136,18 @@ def test_an_account_on_its_own_pds_keeps_that_server(cast: Cast, pds: LocalPds, 
     saved = SocialAccount.objects.get(network="bluesky")
     assert saved.credentials["pds_url"] == pds.url
     assert saved.name == account.handle
+
+
+def test_an_account_that_needs_reconnecting_points_to_the_form(cast: Cast, pds: LocalPds) -> None:
+    account = SocialAccount.objects.create(
+        workspace=cast.workspace,
+        network="bluesky",
+        external_id="did:plc:acme",
+        name="Acme Bakery",
+        handle="acme.test",
+        status=SocialAccount.Status.NEEDS_RECONNECT,
+    )
+    html = signed_in(cast).get("/accounts/").content.decode()
+    row = html[html.index(f'id="account-{account.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert '<a class="button primary" href="#connect-bluesky-handle">Reconnect</a>' in row
