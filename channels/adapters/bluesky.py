@@ -172,6 +172,13 @@ class BlueskyAdapter(Adapter):
         for part, text in enumerate(parts):
             if progress.get(f"post.{part}"):
                 continue  # confirmed by an earlier attempt
+            rkey = progress.get(f"rkey.{part}")
+            found = self._record(pds, creds, rkey) if rkey else None
+            if found:
+                # An earlier attempt's create arrived though its answer did not;
+                # looked up before its images go up again.
+                progress.record(f"post.{part}", found)
+                continue
             mentioned = [h for h in handles(text) if h not in resolved]
             resolved.update({h: self._resolve(pds, h) for h in mentioned})
             reply = None
@@ -221,11 +228,7 @@ class BlueskyAdapter(Adapter):
         progress: Progress,
     ) -> dict[str, str]:
         rkey = progress.get(f"rkey.{part}")
-        if rkey:
-            found = self._record(pds, creds, rkey)
-            if found:
-                return found  # an earlier attempt's create did arrive
-        else:
+        if not rkey:
             rkey = records.mint_rkey(key, part, self.now())
             progress.record(f"rkey.{part}", rkey)
         data = models.ComAtprotoRepoCreateRecord.Data(

@@ -158,3 +158,18 @@ def test_the_fakes_tokens_are_jwts_with_an_expiry() -> None:
         session = fake.session(did)
     assert jwt_expiry(session["accessJwt"]) is not None
     assert jwt_expiry("not-a-jwt") is None
+
+
+def test_a_retry_looks_its_post_up_before_uploading_the_images_again(case: ContractCase) -> None:
+    case.fake.timeout_after_receive(CREATE)
+    progress = Progress()
+    with pytest.raises(Unknown):
+        case.adapter.publish(case.creds, case.content_ok, "key", progress)
+    published = case.adapter.publish(case.creds, case.content_ok, "key", progress)
+    assert len(case.fake.calls("POST", "com.atproto.repo.uploadBlob")) == 1
+    assert len(case.fake.calls("POST", "com.atproto.repo.createRecord")) == 1
+    [post] = case.fake.posts(case.did)
+    assert published.external_id == post["uri"]
+    assert (
+        post["value"]["text"] == "Cardamom buns are back, warm from 7.\n\nhttps://acme.example/buns"
+    )
