@@ -6,7 +6,7 @@ not OAuth. Each post's record key is chosen by SMO and recorded in Progress
 before the create is sent (bluesky_records.py), so a retried create collides
 instead of posting twice, and find_published asks for exactly that record:
 "not there" is certain. A PDS answers a colliding create with a 500 (seen on
-@atproto/pds 0.4.217), so a create's 5xx is settled by looking the key up.
+@atproto/pds 0.4.217), so a refused create is settled by looking the key up.
 """
 
 from __future__ import annotations
@@ -236,8 +236,10 @@ class BlueskyAdapter(Adapter):
         )
         try:
             made = pds.procedure("com.atproto.repo.createRecord", THE_POST, data, creating=True)
-        except Transient as error:
-            # A record already there with this key answers 500; so may a real fault.
+        except (Transient, Permanent) as error:
+            # A record already there with this key answers 500 (@atproto/pds
+            # 0.4.217); newer servers may name the error instead (atproto PR
+            # #4728). Either way the key says whether the post is ours.
             found = self._record(pds, creds, rkey)
             if found:
                 return found

@@ -173,3 +173,17 @@ def test_a_retry_looks_its_post_up_before_uploading_the_images_again(case: Contr
     assert (
         post["value"]["text"] == "Cardamom buns are back, warm from 7.\n\nhttps://acme.example/buns"
     )
+
+
+def test_a_collision_named_by_a_newer_pds_is_also_already_there(case: ContractCase) -> None:
+    progress = Progress()
+    published = publish(case, progress=progress)
+    kept = Progress({"rkey.0": progress.get("rkey.0")})  # the answer was lost
+    # The first look-up misses (a lagging replica, say); the create then collides.
+    missing = {"error": "RecordNotFound", "message": "Could not locate record"}
+    case.fake.fail_next(400, missing, path="/xrpc/com.atproto.repo.getRecord")
+    exists = {"error": "RecordAlreadyExists", "message": "Record already exists"}
+    case.fake.fail_next(400, exists, path=CREATE)
+    assert publish(case, progress=kept) == published
+    assert len(case.fake.calls("POST", "com.atproto.repo.createRecord")) == 2
+    assert len(case.fake.posts(case.did)) == 1

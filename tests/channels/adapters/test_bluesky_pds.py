@@ -259,3 +259,30 @@ def test_refresh_renews_the_session_and_a_revoked_app_password_needs_a_reconnect
         bluesky.refresh(fresh)
     assert "reconnect" in expired.value.detail
     assert account.app_password not in expired.value.detail
+
+
+def test_the_pds_answers_a_taken_record_key_with_a_500(bluesky_pds: LocalPds) -> None:
+    """What the adapter's collision handling rests on (@atproto/pds 0.4.217)."""
+    import httpx
+
+    bluesky, account, creds = signed_in(bluesky_pds)
+    published = bluesky.publish(creds, Content("Taken"), "taken", Progress())
+    body = {
+        "repo": account.did,
+        "collection": "app.bsky.feed.post",
+        "rkey": published.external_id.rsplit("/", 1)[1],
+        "record": {
+            "$type": "app.bsky.feed.post",
+            "text": "Again",
+            "createdAt": "2026-11-26T03:00:00Z",
+        },
+    }
+    answer = httpx.post(
+        f"{bluesky_pds.url}/xrpc/com.atproto.repo.createRecord",
+        json=body,
+        headers={"Authorization": f"Bearer {creds.secrets['access_jwt']}"},
+    )
+    assert (answer.status_code, answer.json()) == (
+        500,
+        {"error": "InternalServerError", "message": "Internal Server Error"},
+    )
