@@ -10,6 +10,9 @@ X_WEIGHTED = "x_weighted"  # X's weighted count (twitter-text config v3, platfor
 # UTF-8 bytes after NFC: YouTube's description takes 5,000 bytes (platforms.md §6),
 # so a letter outside ASCII counts 2 to 4.
 BYTES = "bytes"
+# Threads: characters, except that an emoji counts as many as its UTF-8 bytes
+# (platforms.md §4), so 😀 is 4 and 👍🏽 is 8 of the 500.
+THREADS = "threads"
 
 
 def count(text: str, rule: str) -> int:
@@ -20,6 +23,8 @@ def count(text: str, rule: str) -> int:
         return x_weighted_length(text)
     if rule == BYTES:
         return len(unicodedata.normalize("NFC", text).encode("utf-8"))
+    if rule == THREADS:
+        return threads_length(text)
     raise ValueError(f"Unknown text counting rule: {rule!r}")
 
 
@@ -127,6 +132,29 @@ def x_weighted_length(text: str) -> int:
             continue
         length += _weight(ord(normal[index]))
         index += 1
+    return length
+
+
+def threads_length(text: str) -> int:
+    """Return the length Threads gives `text`: one per character after NFC, and
+    for each emoji (a whole sequence: skin tone, ZWJ family, flag, keycap) its
+    UTF-8 byte length (platforms.md §4).
+
+    Emoji are found as for X (`_emoji_end`), which also takes symbols such as
+    © and ™ for emoji: they then count 2 or 3 instead of 1. Counting high is
+    the safe side, since Threads refuses text over the limit.
+    """
+    normal = unicodedata.normalize("NFC", text)
+    length = 0
+    index = 0
+    while index < len(normal):
+        end = _emoji_end(normal, index)
+        if end > index:
+            length += len(normal[index:end].encode("utf-8"))
+            index = end
+        else:
+            length += 1
+            index += 1
     return length
 
 

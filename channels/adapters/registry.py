@@ -19,6 +19,7 @@ ADAPTERS: dict[str, str] = {
     "youtube": "channels.adapters.youtube.YouTubeAdapter",
     "tiktok": "channels.adapters.tiktok.TikTokAdapter",
     "pinterest": "channels.adapters.pinterest.PinterestAdapter",
+    "threads": "channels.adapters.threads.ThreadsAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:
