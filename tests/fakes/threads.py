@@ -121,10 +121,11 @@ class FakeThreads(FakeGraph):
             if status == "IN_PROGRESS":
                 container["polls_left"] = 10**6
 
-    def use_quota(self, user_id: str, posts: int) -> None:
-        """Count `posts` as published by `user_id` in the last 24 hours."""
+    def use_quota(self, user_id: str, posts: int, *, replies: bool = False) -> None:  # type: ignore[override]
+        """Count `posts` (or replies) as published by `user_id` in the last 24 hours."""
+        key = f"{user_id}:replies" if replies else user_id
         with self._lock:
-            self._quota_used[user_id] = self._quota_used.get(user_id, 0) + posts
+            self._quota_used[key] = self._quota_used.get(key, 0) + posts
 
     def expire_token(self, token: str) -> None:  # type: ignore[override]
         with self._lock:
@@ -139,7 +140,8 @@ class FakeThreads(FakeGraph):
             for t in self.threads
             if t["user_id"] == user_id and t["is_reply"] == replies and t["published_at"] >= since
         ]
-        return len(made) + (0 if replies else self._quota_used.get(user_id, 0))
+        key = f"{user_id}:replies" if replies else user_id
+        return len(made) + self._quota_used.get(key, 0)
 
     # fail_next(path=) and timeout_after_receive(path=) name the end of a path
     # here: "/threads_publish" is not "/threads_publishing_limit", nor
