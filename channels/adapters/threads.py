@@ -27,6 +27,7 @@ from channels.adapters import threads_auth
 from channels.adapters.base import (
     Adapter,
     Authorization,
+    CannotTell,
     Connection,
     Content,
     Credentials,
@@ -224,6 +225,12 @@ class ThreadsAdapter(Adapter):
             if container and status_of(api, container) != "PUBLISHED":
                 return None  # that container is not out: publish resumes with it
             reply_to = done[-1] if done else ""
+            if not texts[step].strip() and not_before(progress) is None:
+                # A post of media alone, with no time to start from, looks like
+                # any other such post on the account.
+                raise CannotTell(
+                    words("A Threads post without text cannot be told from the account's others.")
+                )
             found = find_post(
                 api,
                 creds.external_id,

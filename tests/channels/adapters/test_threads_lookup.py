@@ -135,3 +135,11 @@ def test_a_whole_thread_is_found_through_the_replies(
     assert fake.calls("GET", "/replies")[0].params["fields"] == (
         "id,text,timestamp,permalink,replied_to"
     )
+
+
+def test_a_post_of_media_alone_with_no_start_time_cannot_be_told(
+    adapter: ThreadsAdapter, creds: base.Credentials
+) -> None:
+    photo = base.MediaItem("/m/a.jpg", "image/jpeg", "image", 10, url="https://s/a.jpg")
+    with pytest.raises(base.CannotTell):
+        adapter.find_published(creds, base.Content("", media=(photo,)), "k", base.Progress())
