@@ -16,6 +16,8 @@ text, images, videos and carousels (2 to 20 items) and replies (reply_to_id),
 container status, threads_publish, permalinks, the account's posts and replies,
 and threads_publishing_limit (250 posts and 1,000 replies per rolling 24 hours).
 
+fail_next(path=) and timeout_after_receive(path=) match the end of a path here
+("/threads_publish", "/threads"), not any part of it as FakeGraph does.
 Extra knobs: container_polls (IN_PROGRESS looks before a media container is
 FINISHED), set_status(), use_quota(), expire_token(), advance() (the fake's clock).
 Records: containers, threads (published posts and replies), fetches, tokens.
