@@ -36,7 +36,14 @@ from channels.adapters.threads_api import ThreadsAPI
 from channels.words import words
 
 AUTHORIZE_URL = "https://threads.net/oauth/authorize"
-SCOPES = ("threads_basic", "threads_content_publish")
+# Replies (the posts after the first in a thread) need threads_manage_replies,
+# and finding a reply whose answer was lost needs threads_read_replies (§4).
+SCOPES = (
+    "threads_basic",
+    "threads_content_publish",
+    "threads_manage_replies",
+    "threads_read_replies",
+)
 PROFILE_FIELDS = "id,username,name,threads_profile_picture_url"
 LONG_LIVED = timedelta(days=60)  # when Threads does not say (`expires_in`)
 # A token younger than this cannot be refreshed yet (platforms.md §4).
