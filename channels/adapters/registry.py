@@ -19,6 +19,7 @@ ADAPTERS: dict[str, str] = {
     "youtube": "channels.adapters.youtube.YouTubeAdapter",
     "tiktok": "channels.adapters.tiktok.TikTokAdapter",
     "pinterest": "channels.adapters.pinterest.PinterestAdapter",
+    "linkedin": "channels.adapters.linkedin.LinkedInAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:
