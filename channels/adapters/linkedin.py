@@ -25,6 +25,7 @@ from channels import text as text_rules
 from channels.adapters import linkedin_auth as auth
 from channels.adapters.base import (
     Adapter,
+    AdapterError,
     AuthExpired,
     Authorization,
     Connection,
@@ -178,19 +179,26 @@ class LinkedInAdapter(Adapter):
         attachment = self._attachment(api, author, content, progress)
         if attachment:
             body["content"] = attachment
-        sent_before = bool(progress.get("create_sent"))
-        progress.record("create_sent", True)
+        # Set while a create is out without an answer: a later duplicate refusal
+        # then names the post that create made.
+        unanswered = bool(progress.get("create_unanswered"))
+        progress.record("create_unanswered", True)
         try:
             response = api.post("/rest/posts", THE_POST, body, creating=True)
         except DuplicatePost as refused:
-            if not (sent_before and refused.duplicate_of):
+            if not (unanswered and refused.duplicate_of):
+                progress.record("create_unanswered", False)
                 raise
-            # An earlier attempt's create got no answer, and LinkedIn names the post
-            # it made ("Content is a duplicate of urn:li:share:…"): that is this
-            # delivery's post.
+            # "Content is a duplicate of urn:li:share:…": the earlier create that got
+            # no answer made that post, and it is this delivery's.
             progress.record("post_urn", refused.duplicate_of)
             progress.record("published_at", self.now().isoformat())
             return self._published(progress)
+        except Unknown:
+            raise
+        except AdapterError:
+            progress.record("create_unanswered", False)  # a clear answer: nothing made
+            raise
         urn = str(response.headers.get("x-restli-id") or "")
         if not urn.startswith("urn:li:"):
             raise Unknown(

@@ -98,7 +98,8 @@ def connect(
     found = [
         Connection(
             "linkedin",
-            Credentials(person, name, secrets_, expires_at=expires_at, options=options),
+            # userinfo has no vanity name for a member, so no handle.
+            Credentials(person, "", secrets_, expires_at=expires_at, options=options),
             name or sub,
             str(me.get("picture") or ""),
         )

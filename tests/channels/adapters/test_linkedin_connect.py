@@ -68,6 +68,7 @@ def test_connect_offers_the_member_and_each_page_they_administer(fake: FakeLinke
 
     assert (person.name, person.credentials.external_id) == ("Ada Baker", f"urn:li:person:{ada}")
     assert person.picture_url.endswith("/profile.jpg")
+    assert person.credentials.handle == ""  # userinfo has no vanity name
     assert (page.name, page.credentials.external_id, page.credentials.handle) == (
         "Acme Bakery",
         acme,

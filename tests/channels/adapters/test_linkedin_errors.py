@@ -90,6 +90,19 @@ def test_a_duplicate_is_permanent_and_says_so(case: ContractCase) -> None:
     assert len(case.fake.posts) == 1
 
 
+def test_a_duplicate_after_a_clear_refusal_is_not_taken_for_this_deliverys_post(
+    case: ContractCase,
+) -> None:
+    progress = Progress()
+    case.fake.fail_next(403, wire.forbidden(), path="/rest/posts")
+    with pytest.raises(Permanent):
+        publish(case, progress=progress)
+    case.fake.add_post(case.page, "Buns at 7")  # posted by hand meanwhile
+    with pytest.raises(DuplicatePost):
+        publish(case, progress=progress)
+    assert progress.get("post_urn") is None
+
+
 def test_after_a_lost_answer_the_duplicate_names_the_post_that_was_made(
     case: ContractCase,
 ) -> None:

@@ -164,7 +164,7 @@ def test_a_server_error_on_an_upload_is_transient_and_nothing_is_posted(
     with pytest.raises(Transient):
         case.adapter.publish(case.creds, Content("One", media=(case.image(),)), KEY, progress)
     assert case.fake.posts == [] and progress.get("image.0") is None
-    assert not progress.get("create_sent")
+    assert not progress.get("create_unanswered")
 
 
 def test_images_uploaded_before_a_refused_create_are_not_uploaded_again(
