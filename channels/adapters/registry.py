@@ -20,6 +20,7 @@ ADAPTERS: dict[str, str] = {
     "tiktok": "channels.adapters.tiktok.TikTokAdapter",
     "pinterest": "channels.adapters.pinterest.PinterestAdapter",
     "threads": "channels.adapters.threads.ThreadsAdapter",
+    "linkedin": "channels.adapters.linkedin.LinkedInAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:

@@ -17,6 +17,7 @@ import requests
 from channels.adapters import base, registry
 from tests.fakes import (
     graph_contract,
+    linkedin_contract,
     pinterest_contract,
     threads_contract,
     tiktok_contract,
@@ -32,6 +33,7 @@ CASES: dict[str, Callable[..., AbstractContextManager[Any]]] = {
     "tiktok": tiktok_contract.contract_case,
     "pinterest": pinterest_contract.contract_case,
     "threads": threads_contract.contract_case,
+    "linkedin": linkedin_contract.contract_case,
 }
 # The call that makes each post public, where a lost answer leaves us not knowing.
 CREATE_PATHS = {"x": "/2/tweets"}
