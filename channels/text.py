@@ -10,16 +10,23 @@ X_WEIGHTED = "x_weighted"  # X's weighted count (twitter-text config v3, platfor
 # UTF-8 bytes after NFC: YouTube's description takes 5,000 bytes (platforms.md §6),
 # so a letter outside ASCII counts 2 to 4.
 BYTES = "bytes"
+# Mastodon's StatusLengthValidator: grapheme clusters, every http(s) URL counts as
+# the instance's characters_reserved_per_url (23), a remote @user@domain mention
+# counts as @user (platforms.md §10).
+MASTODON = "mastodon"
 
 
-def count(text: str, rule: str) -> int:
-    """Return the length of `text` as a network using `rule` counts it."""
+def count(text: str, rule: str, url_length: int = 23) -> int:
+    """Return the length of `text` as a network using `rule` counts it; `url_length`
+    is what one URL counts for under rules that weigh URLs (Mastodon's)."""
     if rule == CHARACTERS:
         return len(unicodedata.normalize("NFC", text))
     if rule == X_WEIGHTED:
         return x_weighted_length(text)
     if rule == BYTES:
         return len(unicodedata.normalize("NFC", text).encode("utf-8"))
+    if rule == MASTODON:
+        return mastodon_length(text, url_length)
     raise ValueError(f"Unknown text counting rule: {rule!r}")
 
 
@@ -148,3 +155,32 @@ def without_urls(text: str) -> str:
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+# --- Mastodon ----------------------------------------------------------------------
+# Account::MENTION_RE: "@user" or "@user@domain", not inside a word or a URL path.
+MASTODON_MENTION = r"(?<![=/\w])@(\w+(?:[\w.-]+\w)?)(@[\w.-]+\w)?"
+
+
+def mastodon_length(text: str, url_length: int = 23) -> int:
+    """Return the length Mastodon gives `text` (StatusLengthValidator#countable_text).
+
+    URLs are found only with their scheme (extract_url_without_protocol: false),
+    and a URL wins over a mention inside it.
+    """
+    import regex  # imported on first use, like twitter-text below
+    from twitter_text import extract_urls_with_indices
+
+    urls = [
+        (e["indices"][0], e["indices"][1])
+        for e in extract_urls_with_indices(text, extract_urls_without_protocol=False)
+    ]
+    pieces, position, length = [], 0, 0
+    for start, end in urls:
+        pieces.append(text[position:start])
+        length += url_length
+        position = end
+    pieces.append(text[position:])
+    rest = "\n".join(pieces)  # a break, so no mention joins across a removed URL
+    rest = regex.sub(MASTODON_MENTION, lambda m: "@" + m.group(1), rest)
+    return length + len(regex.findall(r"\X", rest)) - (len(pieces) - 1)

@@ -204,6 +204,9 @@ class PostOption:
 class Limits:
     max_text: int
     counting: str = text_rules.CHARACTERS
+    # What one URL counts for under counting rules that weigh URLs (a Mastodon
+    # instance's characters_reserved_per_url).
+    url_length: int = 23
     max_images: int = 4
     max_videos: int = 1
     mix_images_and_video: bool = False
@@ -388,7 +391,7 @@ class Adapter(ABC):
         """Return what the network would refuse in `content`, checked against `limits`."""
         limits = self.limits
         problems: list[Problem] = []
-        length = text_rules.count(content.text, limits.counting)
+        length = text_rules.count(content.text, limits.counting, limits.url_length)
         if length > limits.max_text:
             problems.append(
                 Problem(
@@ -537,7 +540,7 @@ class Adapter(ABC):
         The composer shows it beside `limits.max_text`; networks that append
         `content.link` to the text count it here too.
         """
-        return text_rules.count(content.text, self.limits.counting)
+        return text_rules.count(content.text, self.limits.counting, self.limits.url_length)
 
     def _media_problems(self, media: tuple[MediaItem, ...]) -> list[Problem]:
         limits, name = self.limits, self.display_name

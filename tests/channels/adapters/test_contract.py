@@ -15,7 +15,14 @@ import pytest
 import requests
 
 from channels.adapters import base, registry
-from tests.fakes import graph_contract, pinterest_contract, tiktok_contract, x, youtube_contract
+from tests.fakes import (
+    graph_contract,
+    mastodon_contract,
+    pinterest_contract,
+    tiktok_contract,
+    x,
+    youtube_contract,
+)
 
 CASES: dict[str, Callable[..., AbstractContextManager[Any]]] = {
     "x": x.contract_case,
@@ -24,6 +31,7 @@ CASES: dict[str, Callable[..., AbstractContextManager[Any]]] = {
     "youtube": youtube_contract.contract_case,
     "tiktok": tiktok_contract.contract_case,
     "pinterest": pinterest_contract.contract_case,
+    "mastodon": mastodon_contract.contract_case,
 }
 # The call that makes each post public, where a lost answer leaves us not knowing.
 CREATE_PATHS = {"x": "/2/tweets"}
