@@ -372,6 +372,10 @@ class Adapter(ABC):
     # credentials, for networks that publish by reminder only); "builtin"
     # for the sandbox, which smo_setup makes.
     connects_by: ClassVar[str] = "oauth"
+    # True when the admin names the server to connect to (a Mastodon instance):
+    # the connect form asks for it, and authorization()/connect() receive it as
+    # `server`, checked by scheduler.public_urls.server().
+    asks_for_server: ClassVar[bool] = False
     # False for networks with no posting API open to us (Snapchat): every
     # delivery to them becomes a reminder to a person, who posts by hand.
     # Any account can also be set to reminders (SocialAccount.publishing).
