@@ -49,7 +49,6 @@ POST_OPTIONS: tuple[PostOption, ...] = (
     PostOption(
         "language",
         words("Language"),
-        max_length=3,
         help=words("A two-letter code such as en or sv; empty lets the instance guess."),
     ),
     PostOption(
