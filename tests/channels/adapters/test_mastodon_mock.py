@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,15 +72,20 @@ def mock_url() -> Iterator[str]:
     # Read its log until it serves: readline blocks until a line comes, no sleeping.
     for line in process.stderr:
         seen.append(line)
-        if "Uvicorn running on" in line or "Application startup complete" in line:
+        # Logged once the socket listens ("Application startup complete" comes before).
+        if "Uvicorn running on" in line:
             break
     if process.poll() is not None:
         pytest.fail("mastodon_mock did not start:\n" + "".join(seen))
+    # Keep reading its log, so a full pipe never stalls it.
+    drain = threading.Thread(target=lambda: all(process.stderr or ()), daemon=True)
+    drain.start()
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
+        drain.join(timeout=10)
         process.stderr.close()
 
 
