@@ -164,3 +164,22 @@ def test_the_callback_uses_the_server_kept_in_the_session(
     start = admin.post("/accounts/connect/mastodon/", {"server": fake.url})
     assert parse_qs(urlparse(start["Location"]).query)["state"]
     assert admin.session["smo_oauth"]["server"] == fake.url
+
+
+def test_registrations_rotate_with_the_credentials(settings: Any) -> None:
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    old_key = settings.SMO_ENCRYPTION_KEYS[0] if settings.SMO_ENCRYPTION_KEYS else None
+    InstanceApp.objects.create(
+        network="mastodon",
+        server="https://mastodon.example",
+        redirect_uri="https://smo.example/accounts/callback/mastodon/",
+        client_id="id",
+        client_secret={"secret": "s3cret-client"},
+    )
+    new_key = Fernet.generate_key().decode()
+    settings.SMO_ENCRYPTION_KEYS = [new_key, *([old_key] if old_key else [])]
+    call_command("rotate_credentials")
+    settings.SMO_ENCRYPTION_KEYS = [new_key]  # the old key is gone now
+    assert InstanceApp.objects.get().client_secret == {"secret": "s3cret-client"}
