@@ -181,6 +181,7 @@ def mastodon_length(text: str, url_length: int = 23) -> int:
         length += url_length
         position = end
     pieces.append(text[position:])
-    rest = "\n".join(pieces)  # a break, so no mention joins across a removed URL
+    # A control character joins no grapheme or mention across a removed URL.
+    rest = "\x00".join(pieces)
     rest = regex.sub(MASTODON_MENTION, lambda m: "@" + m.group(1), rest)
     return length + len(regex.findall(r"\X", rest)) - (len(pieces) - 1)
