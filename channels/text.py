@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_right
 
-CHARACTERS = "characters"  # code points after NFC (Mastodon, Facebook, sandbox)
+CHARACTERS = "characters"  # code points after NFC (Facebook, sandbox)
 X_WEIGHTED = "x_weighted"  # X's weighted count (twitter-text config v3, platforms.md §1)
 # UTF-8 bytes after NFC: YouTube's description takes 5,000 bytes (platforms.md §6),
 # so a letter outside ASCII counts 2 to 4.
@@ -13,10 +13,15 @@ BYTES = "bytes"
 # Threads: characters, except that an emoji counts as many as its UTF-8 bytes
 # (platforms.md §4), so 😀 is 4 and 👍🏽 is 8 of the 500.
 THREADS = "threads"
+# Mastodon's StatusLengthValidator: grapheme clusters, every http(s) URL counts as
+# the instance's characters_reserved_per_url (23), a remote @user@domain mention
+# counts as @user (platforms.md §10).
+MASTODON = "mastodon"
 
 
-def count(text: str, rule: str) -> int:
-    """Return the length of `text` as a network using `rule` counts it."""
+def count(text: str, rule: str, url_length: int = 23) -> int:
+    """Return the length of `text` as a network using `rule` counts it; `url_length`
+    is what one URL counts for under rules that weigh URLs (Mastodon's)."""
     if rule == CHARACTERS:
         return len(unicodedata.normalize("NFC", text))
     if rule == X_WEIGHTED:
@@ -25,6 +30,8 @@ def count(text: str, rule: str) -> int:
         return len(unicodedata.normalize("NFC", text).encode("utf-8"))
     if rule == THREADS:
         return threads_length(text)
+    if rule == MASTODON:
+        return mastodon_length(text, url_length)
     raise ValueError(f"Unknown text counting rule: {rule!r}")
 
 
@@ -176,3 +183,33 @@ def without_urls(text: str) -> str:
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+# --- Mastodon ----------------------------------------------------------------------
+# Account::MENTION_RE: "@user" or "@user@domain", not inside a word or a URL path.
+MASTODON_MENTION = r"(?<![=/\w])@(\w+(?:[\w.-]+\w)?)(@[\w.-]+\w)?"
+
+
+def mastodon_length(text: str, url_length: int = 23) -> int:
+    """Return the length Mastodon gives `text` (StatusLengthValidator#countable_text).
+
+    URLs are found only with their scheme (extract_url_without_protocol: false),
+    and a URL wins over a mention inside it.
+    """
+    import regex  # imported on first use, like twitter-text below
+    from twitter_text import extract_urls_with_indices
+
+    urls = [
+        (e["indices"][0], e["indices"][1])
+        for e in extract_urls_with_indices(text, extract_urls_without_protocol=False)
+    ]
+    pieces, position, length = [], 0, 0
+    for start, end in urls:
+        pieces.append(text[position:start])
+        length += url_length
+        position = end
+    pieces.append(text[position:])
+    # A control character joins no grapheme or mention across a removed URL.
+    rest = "\x00".join(pieces)
+    rest = regex.sub(MASTODON_MENTION, lambda m: "@" + m.group(1), rest)
+    return length + len(regex.findall(r"\X", rest)) - (len(pieces) - 1)

@@ -76,6 +76,7 @@ def _accounts_page(
                 "missing": registry.missing_settings(network),
                 "redirect_uri": oauth.redirect_uri(login),
                 "manual": cls.connects_by == "manual",
+                "asks_for_server": cls.asks_for_server,
                 "form": manual_form if manual_form and manual_form["network"] == network else {},
             }
         )

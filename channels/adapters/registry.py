@@ -21,6 +21,7 @@ ADAPTERS: dict[str, str] = {
     "pinterest": "channels.adapters.pinterest.PinterestAdapter",
     "threads": "channels.adapters.threads.ThreadsAdapter",
     "linkedin": "channels.adapters.linkedin.LinkedInAdapter",
+    "mastodon": "channels.adapters.mastodon.MastodonAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:
@@ -56,6 +57,11 @@ def network_config(network: str) -> dict[str, Any]:
         from channels.quota import CacheQuota
 
         return {**getattr(settings, "SMO_NETWORKS", {}).get(network, {}), "quota": CacheQuota()}
+    if network == "mastodon":
+        # SMO's registration on each instance, kept for the next connection there.
+        from channels.instance_apps import DatabaseApps
+
+        return {"apps": DatabaseApps(), **getattr(settings, "SMO_NETWORKS", {}).get(network, {})}
     return dict(getattr(settings, "SMO_NETWORKS", {}).get(network, {}))
 
 

@@ -18,6 +18,7 @@ from channels.adapters import base, registry
 from tests.fakes import (
     graph_contract,
     linkedin_contract,
+    mastodon_contract,
     pinterest_contract,
     threads_contract,
     tiktok_contract,
@@ -34,6 +35,7 @@ CASES: dict[str, Callable[..., AbstractContextManager[Any]]] = {
     "pinterest": pinterest_contract.contract_case,
     "threads": threads_contract.contract_case,
     "linkedin": linkedin_contract.contract_case,
+    "mastodon": mastodon_contract.contract_case,
 }
 # The call that makes each post public, where a lost answer leaves us not knowing.
 CREATE_PATHS = {"x": "/2/tweets"}
