@@ -90,6 +90,31 @@ class SocialAccount(models.Model):
         return self.publishing == self.Publishing.REMINDER or not self.can_publish
 
 
+class InstanceApp(models.Model):
+    """SMO's registration on one server an admin connected (a Mastodon instance).
+
+    Registered once per server and callback URL (POST /api/v1/apps) and kept for
+    the next connection there; the client secret is encrypted like credentials.
+    """
+
+    network = models.CharField(max_length=32)
+    server = models.CharField(max_length=255)  # "https://host[:port]"
+    redirect_uri = models.CharField(max_length=500)
+    client_id = models.CharField(max_length=255)
+    client_secret = EncryptedJSONField(blank=True, default=dict)  # {"secret": ...}
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "server", "redirect_uri"], name="instance_app_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} app on {self.server}"
+
+
 class SandboxPost(models.Model):
     """A post on the built-in sandbox network: the local feed it publishes to.
 

@@ -35,6 +35,7 @@ from channels.adapters.registry import (
 )
 from channels.models import SocialAccount
 from channels.words import say
+from scheduler import public_urls
 from scheduler.views.access import workspace_page
 
 logger = logging.getLogger(__name__)
@@ -78,14 +79,37 @@ def connect_start(request: HttpRequest, network: str) -> HttpResponse:
         )
         return redirect("accounts")
     state = secrets.token_urlsafe(32)
-    authorization = get_adapter(network).authorization(redirect_uri(network), state)
+    adapter = get_adapter(network)
+    server = ""
+    if adapter.asks_for_server:
+        # The admin typed the server (a Mastodon instance): SMO will call it.
+        typed = request.POST.get("server", "")
+        try:
+            server = public_urls.server(typed)
+            authorization = adapter.authorization(redirect_uri(network), state, server=server)
+        except public_urls.NotPublic as error:
+            return _server_refused(request, network, typed, str(error))
+        except base.AdapterError as error:
+            logger.info("connect %s: %s (%s)", network, type(error).__name__, error.network_code)
+            return _server_refused(request, network, typed, say(error.words))
+    else:
+        authorization = adapter.authorization(redirect_uri(network), state)
     request.session[SESSION_KEY] = {
         "network": network,
         "state": state,
         "verifier": authorization.verifier,
         "workspace": request.membership.workspace_id,  # type: ignore[attr-defined]
+        "server": server,
     }
     return redirect(authorization.url)
+
+
+def _server_refused(request: HttpRequest, network: str, typed: str, message: str) -> HttpResponse:
+    """The accounts page again, with what was typed and why it was refused."""
+    from channels import views  # views builds on this module
+
+    form = {"network": network, "server": typed, "errors": {"server": message}}
+    return views._accounts_page(request, form, status=400)
 
 
 @workspace_page("can_manage_accounts")
@@ -109,7 +133,10 @@ def connect_callback(request: HttpRequest, network: str) -> HttpResponse:
         return redirect("accounts")
     adapter = get_adapter(network)
     try:
-        found = adapter.connect(request.GET["code"], redirect_uri(network), pending["verifier"])
+        extra = {"server": pending.get("server", "")} if adapter.asks_for_server else {}
+        found = adapter.connect(
+            request.GET["code"], redirect_uri(network), pending["verifier"], **extra
+        )
     except base.AdapterError as error:
         logger.info("connect %s: %s (%s)", network, type(error).__name__, error.network_code)
         messages.error(

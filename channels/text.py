@@ -5,25 +5,37 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_right
 
-CHARACTERS = "characters"  # code points after NFC (Mastodon, Facebook, sandbox)
+CHARACTERS = "characters"  # code points after NFC (Facebook, sandbox)
 X_WEIGHTED = "x_weighted"  # X's weighted count (twitter-text config v3, platforms.md §1)
 # UTF-8 bytes after NFC: YouTube's description takes 5,000 bytes (platforms.md §6),
 # so a letter outside ASCII counts 2 to 4.
 BYTES = "bytes"
+# Threads: characters, except that an emoji counts as many as its UTF-8 bytes
+# (platforms.md §4), so 😀 is 4 and 👍🏽 is 8 of the 500.
+THREADS = "threads"
+# Mastodon's StatusLengthValidator: grapheme clusters, every http(s) URL counts as
+# the instance's characters_reserved_per_url (23), a remote @user@domain mention
+# counts as @user (platforms.md §10).
+MASTODON = "mastodon"
 # Extended grapheme clusters (Unicode's user-perceived characters, `regex`'s \X)
 # after NFC: Bluesky's post text takes 300 (lexicon maxGraphemes, platforms.md
 # §11), so a flag, a family emoji or "e" plus a combining accent each count 1.
 GRAPHEMES = "graphemes"
 
 
-def count(text: str, rule: str) -> int:
-    """Return the length of `text` as a network using `rule` counts it."""
+def count(text: str, rule: str, url_length: int = 23) -> int:
+    """Return the length of `text` as a network using `rule` counts it; `url_length`
+    is what one URL counts for under rules that weigh URLs (Mastodon's)."""
     if rule == CHARACTERS:
         return len(unicodedata.normalize("NFC", text))
     if rule == X_WEIGHTED:
         return x_weighted_length(text)
     if rule == BYTES:
         return len(unicodedata.normalize("NFC", text).encode("utf-8"))
+    if rule == THREADS:
+        return threads_length(text)
+    if rule == MASTODON:
+        return mastodon_length(text, url_length)
     if rule == GRAPHEMES:
         return graphemes(text)
     raise ValueError(f"Unknown text counting rule: {rule!r}")
@@ -144,6 +156,29 @@ def x_weighted_length(text: str) -> int:
     return length
 
 
+def threads_length(text: str) -> int:
+    """Return the length Threads gives `text`: one per character after NFC, and
+    for each emoji (a whole sequence: skin tone, ZWJ family, flag, keycap) its
+    UTF-8 byte length (platforms.md §4).
+
+    Emoji are found as for X (`_emoji_end`), which also takes symbols such as
+    © and ™ for emoji: they then count 2 or 3 instead of 1. Counting high is
+    the safe side, since Threads refuses text over the limit.
+    """
+    normal = unicodedata.normalize("NFC", text)
+    length = 0
+    index = 0
+    while index < len(normal):
+        end = _emoji_end(normal, index)
+        if end > index:
+            length += len(normal[index:end].encode("utf-8"))
+            index = end
+        else:
+            length += 1
+            index += 1
+    return length
+
+
 def url_spans(text: str) -> list[tuple[int, int]]:
     """Return where the URLs in `text` start and end, as twitter-text finds them."""
     # Imported on first use: importing twitter-text-parser compiles its large
@@ -162,3 +197,33 @@ def without_urls(text: str) -> str:
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+# --- Mastodon ----------------------------------------------------------------------
+# Account::MENTION_RE: "@user" or "@user@domain", not inside a word or a URL path.
+MASTODON_MENTION = r"(?<![=/\w])@(\w+(?:[\w.-]+\w)?)(@[\w.-]+\w)?"
+
+
+def mastodon_length(text: str, url_length: int = 23) -> int:
+    """Return the length Mastodon gives `text` (StatusLengthValidator#countable_text).
+
+    URLs are found only with their scheme (extract_url_without_protocol: false),
+    and a URL wins over a mention inside it.
+    """
+    import regex  # imported on first use, like twitter-text below
+    from twitter_text import extract_urls_with_indices
+
+    urls = [
+        (e["indices"][0], e["indices"][1])
+        for e in extract_urls_with_indices(text, extract_urls_without_protocol=False)
+    ]
+    pieces, position, length = [], 0, 0
+    for start, end in urls:
+        pieces.append(text[position:start])
+        length += url_length
+        position = end
+    pieces.append(text[position:])
+    # A control character joins no grapheme or mention across a removed URL.
+    rest = "\x00".join(pieces)
+    rest = regex.sub(MASTODON_MENTION, lambda m: "@" + m.group(1), rest)
+    return length + len(regex.findall(r"\X", rest)) - (len(pieces) - 1)

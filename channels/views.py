@@ -80,6 +80,7 @@ def _accounts_page(
                 "missing": registry.missing_settings(network),
                 "redirect_uri": oauth.redirect_uri(login),
                 "manual": cls.connects_by == "manual",
+                "asks_for_server": cls.asks_for_server,
                 "password": cls.connects_by == "password",
                 "server": registry.network_config(network).get("pds_url", ""),
                 "form": manual_form if manual_form and manual_form["network"] == network else {},

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from scheduler import engine, tokens
+from scheduler import engine, instance_limits, tokens
 
 
 @shared_task(name="scheduler.dispatch_due", ignore_result=True)
@@ -39,3 +39,8 @@ def reconcile_stuck() -> dict[str, int]:
 @shared_task(name="scheduler.refresh_tokens", ignore_result=True)
 def refresh_tokens() -> dict[str, int]:
     return tokens.refresh_expiring()
+
+
+@shared_task(name="scheduler.refresh_instance_limits", ignore_result=True)
+def refresh_instance_limits() -> dict[str, int]:
+    return instance_limits.refresh()

@@ -32,6 +32,12 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 240},
     },
+    # Servers' own limits (a Mastodon instance's character limit) change rarely.
+    "refresh-instance-limits": {
+        "task": "scheduler.refresh_instance_limits",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600},
+    },
 }
 
 

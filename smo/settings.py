@@ -308,6 +308,10 @@ SMO_NETWORKS: dict[str, dict[str, object]] = {
         "oauth_url": env.str("LINKEDIN_OAUTH_URL", default="https://www.linkedin.com/oauth/v2"),
         # The LinkedIn-Version header (YYYYMM); each version is served for a year.
         "version": env.str("LINKEDIN_VERSION", default="202610"),
+        # Space-separated OAuth scopes; empty asks for members and their Pages
+        # (channels/adapters/linkedin_auth.SCOPES). An app without the Community
+        # Management API sets "openid profile w_member_social".
+        "scopes": env.str("LINKEDIN_SCOPES", default=""),
     },
     "threads": {
         "app_id": env.str("THREADS_APP_ID", default=""),

@@ -204,6 +204,9 @@ class PostOption:
 class Limits:
     max_text: int
     counting: str = text_rules.CHARACTERS
+    # What one URL counts for under counting rules that weigh URLs (a Mastodon
+    # instance's characters_reserved_per_url).
+    url_length: int = 23
     max_images: int = 4
     max_videos: int = 1
     mix_images_and_video: bool = False
@@ -371,6 +374,10 @@ class Adapter(ABC):
     # credentials, for networks that publish by reminder only); "builtin"
     # for the sandbox, which smo_setup makes.
     connects_by: ClassVar[str] = "oauth"
+    # True when the admin names the server to connect to (a Mastodon instance):
+    # the connect form asks for it, and authorization()/connect() receive it as
+    # `server`, checked by scheduler.public_urls.server().
+    asks_for_server: ClassVar[bool] = False
     # False for networks with no posting API open to us (Snapchat): every
     # delivery to them becomes a reminder to a person, who posts by hand.
     # Any account can also be set to reminders (SocialAccount.publishing).
@@ -390,7 +397,7 @@ class Adapter(ABC):
         """Return what the network would refuse in `content`, checked against `limits`."""
         limits = self.limits
         problems: list[Problem] = []
-        length = text_rules.count(content.text, limits.counting)
+        length = text_rules.count(content.text, limits.counting, limits.url_length)
         if length > limits.max_text:
             problems.append(
                 Problem(
@@ -539,7 +546,7 @@ class Adapter(ABC):
         The composer shows it beside `limits.max_text`; networks that append
         `content.link` to the text count it here too.
         """
-        return text_rules.count(content.text, self.limits.counting)
+        return text_rules.count(content.text, self.limits.counting, self.limits.url_length)
 
     def _media_problems(self, media: tuple[MediaItem, ...]) -> list[Problem]:
         limits, name = self.limits, self.display_name

@@ -19,6 +19,9 @@ ADAPTERS: dict[str, str] = {
     "youtube": "channels.adapters.youtube.YouTubeAdapter",
     "tiktok": "channels.adapters.tiktok.TikTokAdapter",
     "pinterest": "channels.adapters.pinterest.PinterestAdapter",
+    "threads": "channels.adapters.threads.ThreadsAdapter",
+    "linkedin": "channels.adapters.linkedin.LinkedInAdapter",
+    "mastodon": "channels.adapters.mastodon.MastodonAdapter",
     "bluesky": "channels.adapters.bluesky.BlueskyAdapter",
 }
 
@@ -55,6 +58,11 @@ def network_config(network: str) -> dict[str, Any]:
         from channels.quota import CacheQuota
 
         return {**getattr(settings, "SMO_NETWORKS", {}).get(network, {}), "quota": CacheQuota()}
+    if network == "mastodon":
+        # SMO's registration on each instance, kept for the next connection there.
+        from channels.instance_apps import DatabaseApps
+
+        return {"apps": DatabaseApps(), **getattr(settings, "SMO_NETWORKS", {}).get(network, {})}
     return dict(getattr(settings, "SMO_NETWORKS", {}).get(network, {}))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from channels.models import SocialAccount
+from channels.models import InstanceApp, SocialAccount
 
 
 class Command(BaseCommand):
@@ -20,4 +20,7 @@ class Command(BaseCommand):
             for account in SocialAccount.objects.select_for_update().iterator():
                 account.save(update_fields=["credentials"])
                 rotated += 1
+            # SMO's client secrets on Mastodon instances are encrypted the same way.
+            for app in InstanceApp.objects.select_for_update().iterator():
+                app.save(update_fields=["client_secret"])
         self.stdout.write(f"Re-encrypted the credentials of {rotated} accounts.")

@@ -18,7 +18,10 @@ from channels.adapters import base, registry
 from tests.fakes import (
     bluesky_contract,
     graph_contract,
+    linkedin_contract,
+    mastodon_contract,
     pinterest_contract,
+    threads_contract,
     tiktok_contract,
     x,
     youtube_contract,
@@ -31,6 +34,9 @@ CASES: dict[str, Callable[..., AbstractContextManager[Any]]] = {
     "youtube": youtube_contract.contract_case,
     "tiktok": tiktok_contract.contract_case,
     "pinterest": pinterest_contract.contract_case,
+    "threads": threads_contract.contract_case,
+    "linkedin": linkedin_contract.contract_case,
+    "mastodon": mastodon_contract.contract_case,
     "bluesky": bluesky_contract.contract_case,
 }
 # The call that makes each post public, where a lost answer leaves us not knowing.

@@ -1,0 +1,259 @@
+"""A fake LinkedIn on 127.0.0.1, written from platforms.md §5.
+
+It serves what LinkedInAdapter uses: the OAuth authorize page and accessToken
+endpoint, OpenID userinfo, organisation ACLs and names, the Images and Videos
+APIs (init, upload host PUTs, finalize, status), and the Posts API (create with
+201 + x-restli-id, required-field 422s, the LinkedIn-Version check with its 426,
+duplicate detection, little-text truncation, and posts by author). A second
+server stands in for the upload host (www.linkedin.com/dms-uploads in real life).
+
+    with FakeLinkedIn() as fake:
+        member = fake.add_member("Ada Baker")
+        token = fake.issue_token(member)
+        adapter = LinkedInAdapter(fake.adapter_config(), build_session(2.0))
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from tests.fakes import linkedin_routes as routes
+from tests.fakes.linkedin_wire import Refusal, error_body
+from tests.fakes.loopback import LoopbackFake
+from tests.fakes.x import Recorded, Reply, parse_body, send_reply
+
+CLIENT_ID = "78linkedinfake"
+CLIENT_SECRET = "fake-linkedin-client-secret"
+VERSION = "202610"
+MEMBER_SCOPES = ("openid", "profile", "w_member_social")
+PAGE_SCOPES = ("w_organization_social", "r_organization_social", "rw_organization_admin")
+ALL_SCOPES = (*MEMBER_SCOPES, *PAGE_SCOPES)
+HOLD_SECONDS = 10.0
+
+
+@dataclass
+class Fault:
+    status: int
+    body: Any
+    headers: dict[str, str | None]
+    path: str | None
+
+
+class FakeLinkedIn(LoopbackFake):
+    def __init__(self, *, processing_checks: int = 2) -> None:
+        super().__init__()
+        self.client_id = CLIENT_ID
+        self.client_secret = CLIENT_SECRET
+        self.active_versions = {VERSION, "202601", "202510"}
+        self.app_scopes = frozenset({*ALL_SCOPES, "email", "r_member_social"})
+        self.grants_refresh_tokens = False  # only approved partners get them (§5)
+        self.processing_checks = processing_checks  # GETs of a video before AVAILABLE
+        self.video_fails = False
+        self.part_size = 4 * 1024 * 1024  # bytes per video upload part
+        self.requests: list[Recorded] = []  # the API's, OAuth included
+        self.uploads: list[Recorded] = []  # the upload host's
+        self.members: dict[str, dict[str, Any]] = {}  # by sub
+        self.organizations: dict[str, dict[str, Any]] = {}  # by id
+        self.images: dict[str, dict[str, Any]] = {}  # by URN
+        self.videos: dict[str, dict[str, Any]] = {}
+        self.posts: list[dict[str, Any]] = []  # oldest first
+        self.approving_member: str | None = None
+        self.tokens: dict[str, dict[str, Any]] = {}
+        self.refresh_tokens: dict[str, dict[str, Any]] = {}
+        self.codes: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(7_295_588_489_876_647_001)
+        self._faults: list[Fault] = []
+        self._holds: list[tuple[str, bool]] = []
+        self._offset = 0.0
+        self._lock = threading.RLock()
+        self.api_server = self.serve(self._handler("api"))
+        self.upload_server = self.serve(self._handler("upload"))
+        self.url = f"http://127.0.0.1:{self.api_server.server_address[1]}"
+        self.upload_url = f"http://127.0.0.1:{self.upload_server.server_address[1]}"
+
+    def _handler(self, host: str) -> type[_Handler]:
+        return type("Handler", (_Handler,), {"fake": self, "host": host})
+
+    # --- Seeding and knobs ---
+
+    def adapter_config(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "api_url": self.url,
+            "oauth_url": f"{self.url}/oauth/v2",
+            "version": VERSION,
+            **extra,
+        }
+
+    def add_member(self, name: str) -> str:
+        """Seed a member; return their `sub` (their URN is urn:li:person:{sub})."""
+        sub = secrets.token_urlsafe(7)
+        given, _, family = name.partition(" ")
+        self.members[sub] = {
+            "sub": sub,
+            "name": name,
+            "given_name": given,
+            "family_name": family,
+            "picture": f"https://media.licdn.com/dms/image/{sub}/profile.jpg",
+        }
+        self.approving_member = self.approving_member or sub
+        return sub
+
+    def add_organization(self, name: str, vanity: str, admins: tuple[str, ...] = ()) -> str:
+        """Seed a Page administered by `admins` (subs); return its URN."""
+        org_id = str(next(self._ids) % 100_000_000)
+        self.organizations[org_id] = {
+            "id": int(org_id),
+            "localizedName": name,
+            "vanityName": vanity,
+            "admins": set(admins),
+        }
+        return f"urn:li:organization:{org_id}"
+
+    def issue_token(
+        self, sub: str, expires_in: int = 60 * 86400, scopes: tuple[str, ...] = ALL_SCOPES
+    ) -> str:
+        token = f"AQV{secrets.token_urlsafe(30)}"
+        self.tokens[token] = {
+            "member": sub,
+            "expires": self.now() + expires_in,
+            "scopes": tuple(scopes),
+            "revoked": False,
+        }
+        return token
+
+    def issue_refresh_token(
+        self, sub: str, scopes: tuple[str, ...] = ALL_SCOPES, expires: float | None = None
+    ) -> str:
+        token = f"AQX{secrets.token_urlsafe(30)}"
+        ends = self.now() + 365 * 86400 if expires is None else expires
+        self.refresh_tokens[token] = {"member": sub, "scopes": tuple(scopes), "expires": ends}
+        return token
+
+    def expire_token(self, token: str) -> None:
+        self.tokens[token]["expires"] = self.now() - 1
+
+    def revoke_token(self, token: str) -> None:
+        self.tokens[token]["revoked"] = True
+
+    def add_post(self, author: str, commentary: str, **fields: Any) -> str:
+        """Seed a post as if made elsewhere (commentary as LinkedIn reads it back)."""
+        post = routes.post_record(self, {"author": author, "visibility": "PUBLIC"}, commentary)
+        post.update(fields)
+        self.posts.append(post)
+        return str(post["id"])
+
+    def now(self) -> float:
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock (token expiry, code lifetime, post times)."""
+        self._offset += seconds
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def fail_next(
+        self,
+        status: int,
+        body: Any = None,
+        headers: dict[str, str | None] | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Answer the next request (to `path`, if given) with this, doing nothing else.
+        With no body, LinkedIn's error body for `status`."""
+        if body is None and status >= 400:
+            body = error_body(status)
+        self._faults.append(Fault(status, body, dict(headers or {}), path))
+
+    def timeout_after_receive(self, path: str = "/rest/posts") -> None:
+        """Perform the next request to `path`, then never answer: a lost response."""
+        self._holds.append((path, True))
+
+    def drop_after_receive(self, path: str = "/rest/posts") -> None:
+        """Perform the next request to `path`, then close the connection unanswered."""
+        self._holds.append((path, False))
+
+    def calls(self, method: str, path: str) -> list[Recorded]:
+        """Return the API requests made to `path`; a trailing * matches any rest."""
+        prefix = path.rstrip("*")
+        return [
+            r
+            for r in self.requests
+            if r.method == method
+            and (r.path == path or (path.endswith("*") and r.path.startswith(prefix)))
+        ]
+
+    # --- The request pipeline ---
+
+    def handle(self, handler: _Handler) -> None:
+        url = urlsplit(handler.path)
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        length = int(headers.get("content-length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        content_type = headers.get("content-type", "")
+        body = raw if handler.host == "upload" else parse_body(raw, content_type)
+        request = Recorded(
+            handler.command,
+            unquote(url.path),
+            dict(parse_qsl(url.query, keep_blank_values=True)),
+            headers,
+            body,
+            content_type,
+        )
+        with self._lock:
+            (self.uploads if handler.host == "upload" else self.requests).append(request)
+            reply = self._take_fault(request.path)
+            if reply is None:
+                try:
+                    if handler.host == "upload":
+                        reply = routes.upload(self, request)
+                    else:
+                        reply = routes.route(self, request)
+                except Refusal as refusal:
+                    reply = refusal.reply()
+            hold = next((h for h in self._holds if h[0] == request.path), None)
+            if hold is not None:
+                self._holds.remove(hold)
+        if hold is not None:
+            # The work is done; the answer never comes, as when a response is lost.
+            if hold[1]:
+                self._release.wait(HOLD_SECONDS)
+            handler.close_connection = True
+            return
+        send_reply(handler, reply)
+
+    def _take_fault(self, path: str) -> Reply | None:
+        fault = next((f for f in self._faults if f.path in (None, path)), None)
+        if fault is None:
+            return None
+        self._faults.remove(fault)
+        return Reply(fault.status, fault.body, dict(fault.headers), checked=False)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeLinkedIn
+    host: str  # "api" or "upload"
+    protocol_version = "HTTP/1.1"
+    wbufsize = -1  # one write per response (Nagle and delayed ACKs)
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:
+        self.fake.handle(self)
+
+    def do_POST(self) -> None:
+        self.fake.handle(self)
+
+    def do_PUT(self) -> None:
+        self.fake.handle(self)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet: fake.requests and fake.uploads have everything
