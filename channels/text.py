@@ -226,4 +226,4 @@ def mastodon_length(text: str, url_length: int = 23) -> int:
     # A control character joins no grapheme or mention across a removed URL.
     rest = "\x00".join(pieces)
     rest = regex.sub(MASTODON_MENTION, lambda m: "@" + m.group(1), rest)
-    return length + len(regex.findall(r"\X", rest)) - (len(pieces) - 1)
+    return length + graphemes(rest) - (len(pieces) - 1)
