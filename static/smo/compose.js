@@ -53,12 +53,24 @@
 
   // --- Each network's settings: the server answers the section of every network
   // ticked (with per-account choices), keeping what was typed in the others.
-  document.getElementById("account-choices")?.addEventListener("change", () => {
+  const chosenAccounts = () =>
+    [...document.querySelectorAll("#account-choices input:checked")].map((i) => i.value).join(",");
+  const askForSettings = () => {
     const options = document.getElementById("network-options");
     if (options && window.htmx) window.htmx.trigger(options, "accounts-changed");
+  };
+  document.getElementById("account-choices")?.addEventListener("change", askForSettings);
+  // The accounts each answer was asked for: a tick made while an answer was being
+  // swapped in can miss the new section's trigger, so after it settles the
+  // composer asks again if the ticks no longer match.
+  let askedFor = chosenAccounts();
+  document.body.addEventListener("htmx:configRequest", (e) => {
+    if (e.detail.elt.id === "network-options") askedFor = chosenAccounts();
   });
   // The answer was made from the values sent; anything typed while it was on its
   // way is carried over, with the caret, so a fresh section never eats a word.
+  // Read just before the swap and put back just after it, in the same task, so
+  // nothing typed can fall between the two.
   let typed = null;
   document.body.addEventListener("htmx:beforeSwap", (e) => {
     if (e.detail.target.id !== "network-options") return;
@@ -72,7 +84,7 @@
       caret: focused && "selectionStart" in focused ? focused.selectionStart : null,
     };
   });
-  document.body.addEventListener("htmx:afterSettle", () => {
+  document.body.addEventListener("htmx:afterSwap", () => {
     const section = document.getElementById("network-options");
     if (!typed || !section) return;
     typed.values.forEach(([name, value]) => {
@@ -88,6 +100,9 @@
       if (typed.caret !== null && back.setSelectionRange) back.setSelectionRange(typed.caret, typed.caret);
     }
     typed = null;
+  });
+  document.body.addEventListener("htmx:afterSettle", (e) => {
+    if (e.detail.elt.id === "network-options" && askedFor !== chosenAccounts()) askForSettings();
   });
   // Characters typed against each setting's limit; tags count together, as the
   // networks count them (YouTube: 500 for all tags).
