@@ -37,7 +37,7 @@ from channels.adapters.base import (
     Unknown,
     scrub,
 )
-from channels.adapters.pinterest_http import nothing_sent
+from channels.adapters.session import nothing_sent
 from channels.words import Words, words
 
 T = TypeVar("T")

@@ -27,7 +27,7 @@ from channels.adapters.base import (
     Unknown,
     scrub,
 )
-from channels.adapters.pinterest_http import nothing_sent
+from channels.adapters.session import nothing_sent
 from channels.words import Words, words
 
 API_URL = "https://api.linkedin.com"

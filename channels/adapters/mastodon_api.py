@@ -27,7 +27,6 @@ from mastodon.errors import (
     MastodonServerError,
     MastodonUnauthorizedError,
 )
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from channels.adapters.base import (
     AdapterError,
@@ -38,6 +37,7 @@ from channels.adapters.base import (
     Unknown,
     scrub,
 )
+from channels.adapters.session import nothing_sent
 from channels.words import Words, words
 
 # Mastodon.py picks /api/v2/media only for 3.1.4 or later, and only when it can
@@ -219,16 +219,3 @@ def lost(error: MastodonNetworkError, what: Words, *, creating: bool) -> Adapter
         words("The Mastodon instance did not answer %(what)s (%(error)s).", what=what, error=name),
         code=name,
     )
-
-
-def nothing_sent(error: BaseException | None) -> bool:
-    """Tell a connection that never opened (refused, DNS, connect timeout) from one
-    lost after the request went out (read timeout, reset)."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    if not isinstance(error, requests.ConnectionError) or not error.args:
-        return False
-    reason = error.args[0]
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    return isinstance(reason, NewConnectionError | ConnectTimeoutError)

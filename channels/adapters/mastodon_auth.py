@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import requests
 
 from channels.adapters.base import Permanent, Transient, scrub
-from channels.adapters.mastodon_api import nothing_sent
+from channels.adapters.session import nothing_sent
 from channels.words import Words, words
 
 # What SMO does on an account: read its profile and its posts (the reconciler's

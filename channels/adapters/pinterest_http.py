@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from channels.adapters.base import (
     AdapterError,
@@ -24,7 +23,9 @@ from channels.adapters.base import (
     RateLimited,
     Transient,
     Unknown,
+    scrub,
 )
+from channels.adapters.session import nothing_sent
 from channels.words import Words, words
 
 API_URL = "https://api.pinterest.com"
@@ -266,19 +267,6 @@ def lost(error: requests.RequestException, *, creating: bool) -> AdapterError:
     )
 
 
-def nothing_sent(error: requests.RequestException) -> bool:
-    """Tell a connection that never opened (refused, DNS, connect timeout) from one
-    lost after the request went out (read timeout, reset)."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    if not isinstance(error, requests.ConnectionError) or not error.args:
-        return False
-    reason = error.args[0]
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
-
-
 def parse_time(value: Any) -> datetime | None:
     """Pinterest's `created_at`; a time without an offset is UTC."""
     try:
@@ -286,14 +274,6 @@ def parse_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
-def scrub(text: str, hidden: Iterable[str]) -> str:
-    """Keep tokens and secrets out of what people and logs see, and keep it short."""
-    for secret in hidden:
-        if secret and len(secret) >= 8:  # shorter is no token, and would blank out words
-            text = text.replace(secret, "[hidden]")
-    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def _json(response: requests.Response) -> Any:

@@ -21,7 +21,8 @@ from typing import IO, Any
 import requests
 
 from channels.adapters.base import MediaItem, Permanent, Progress, Transient
-from channels.adapters.pinterest_http import PinterestAPI, nothing_sent
+from channels.adapters.pinterest_http import PinterestAPI
+from channels.adapters.session import nothing_sent
 from channels.words import whole, words
 
 # The only types `image_base64` takes (ContentType in pinterest-v5.openapi.json).

@@ -8,6 +8,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 USER_AGENT = "SMO/1.0 (+https://github.com/smo-scheduler/smo)"
 
@@ -49,3 +50,17 @@ class OutboundSession(requests.Session):
 
 def build_session(timeout: float) -> OutboundSession:
     return OutboundSession(timeout)
+
+
+def nothing_sent(error: BaseException | None) -> bool:
+    """Tell a connection that never opened (refused, DNS, connect timeout) from one
+    lost after the request went out (read timeout, reset): only the first is
+    certain to have done nothing, so only it is safe to retry as it is."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    if not isinstance(error, requests.ConnectionError) or not error.args:
+        return False
+    reason = error.args[0]
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)

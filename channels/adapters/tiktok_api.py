@@ -18,8 +18,8 @@ from enum import Enum
 from typing import Any
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
+from channels.adapters import session as outbound
 from channels.adapters.base import (
     AdapterError,
     AuthExpired,
@@ -218,16 +218,9 @@ def request_error(exc: requests.RequestException, call: Call) -> AdapterError:
 
 
 def nothing_sent(exc: requests.RequestException) -> bool:
-    """Tell a connection that never opened (refused, DNS, connect timeout) from one
-    lost after the request went out: only the first is certain to have done nothing."""
-    if isinstance(exc, requests.ConnectTimeout | requests.exceptions.SSLError):
-        return True
-    if not isinstance(exc, requests.ConnectionError) or not exc.args:
-        return False
-    reason = exc.args[0]
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
+    """As outbound.nothing_sent, and a failed TLS handshake too: TikTok's upload
+    host is reached over a fresh connection per chunk."""
+    return isinstance(exc, requests.exceptions.SSLError) or outbound.nothing_sent(exc)
 
 
 def body_of(response: requests.Response) -> Any:

@@ -25,7 +25,6 @@ from urllib.parse import quote, urlencode
 import requests
 import tweepy
 from typing_extensions import override
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from channels import text as text_rules
 from channels.adapters.base import (
@@ -47,6 +46,7 @@ from channels.adapters.base import (
     Unknown,
     scrub,
 )
+from channels.adapters.session import nothing_sent
 from channels.words import Words, whole, words
 
 API_URL = "https://api.x.com"
@@ -408,7 +408,7 @@ class XAdapter(Adapter):
         except requests.RequestException as error:
             # Transient either way, though a refresh X did receive has spent the old token.
             name = type(error).__name__
-            if _nothing_sent(error):
+            if nothing_sent(error):
                 raise Transient(
                     words("Could not reach X's token endpoint (%(error)s).", error=name)
                 ) from None
@@ -691,26 +691,13 @@ def find_thread(
 
 def _lost(error: requests.RequestException, *, creating: bool) -> AdapterError:
     name = type(error).__name__
-    if _nothing_sent(error):
+    if nothing_sent(error):
         return Transient(words("Could not reach X (%(error)s); nothing was sent.", error=name))
     if creating:
         return Unknown(
             words("X did not answer after the post was sent (%(error)s); it may exist.", error=name)
         )
     return Transient(words("X did not answer (%(error)s); nothing was posted.", error=name))
-
-
-def _nothing_sent(error: requests.RequestException) -> bool:
-    """Tell a connection that never opened (refused, DNS, connect timeout) from one lost
-    after the request went out (read timeout, reset): only the first is safe to retry."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    if not isinstance(error, requests.ConnectionError) or not error.args:
-        return False
-    reason = error.args[0]
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
 
 def _lf(text: str) -> str:

@@ -18,7 +18,6 @@ from email.utils import parsedate_to_datetime
 from enum import Enum
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from channels.adapters.base import (
     AdapterError,
@@ -27,7 +26,9 @@ from channels.adapters.base import (
     RateLimited,
     Transient,
     Unknown,
+    scrub,
 )
+from channels.adapters.session import nothing_sent
 from channels.words import Words, words
 
 # Reasons in Google's error envelope (platforms.md §6). These mean the day's quota
@@ -228,24 +229,3 @@ def retry_after(headers: Mapping[str, str], default: timedelta) -> timedelta:
     if when.tzinfo is None:
         return default
     return max(timedelta(0), when - datetime.now(when.tzinfo))
-
-
-def nothing_sent(error: requests.RequestException) -> bool:
-    """Tell a connection that never opened (refused, DNS, connect timeout) from one
-    lost after the request went out (read timeout, reset)."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    if not isinstance(error, requests.ConnectionError) or not error.args:
-        return False
-    reason = error.args[0]
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
-
-
-def scrub(text: str, hidden: Iterable[str]) -> str:
-    """Keep tokens out of what people and logs see, and keep it short."""
-    for secret in hidden:
-        if secret and len(secret) >= 8:  # shorter is no token
-            text = text.replace(secret, "[hidden]")
-    return text if len(text) <= 300 else text[:299] + "…"

@@ -29,9 +29,10 @@ from channels.adapters.base import (
     Credentials,
     Permanent,
     Transient,
+    scrub,
 )
+from channels.adapters.session import nothing_sent
 from channels.adapters.youtube_api import Calls
-from channels.adapters.youtube_errors import nothing_sent, scrub
 from channels.words import words
 
 if TYPE_CHECKING:
