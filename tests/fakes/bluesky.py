@@ -20,19 +20,15 @@ import base64
 import hashlib
 import json
 import secrets
-import threading
 import time
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.fakes import bluesky_routes
 from tests.fakes.bluesky_routes import XRPC, xrpc_error
-from tests.fakes.loopback import LoopbackFake
+from tests.fakes.loopback import Fault, LoopbackFake, LoopbackHandler
 from tests.fakes.x import Recorded, Reply, parse_body, send_reply
 
-HOLD_SECONDS = 10.0
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"  # the shape of a Bluesky app password
 ACCESS_SECONDS = 2 * 3600  # access JWTs live about 2 hours (§11)
 REFRESH_SECONDS = 90 * 86400
@@ -53,14 +49,9 @@ def rate_limited(reset: int, policy: str = "5000;w=3600") -> Reply:
     )
 
 
-@dataclass
-class Fault:
-    reply: Reply
-    path: str | None
-    skip: int = 0  # matching requests to let through first
-
-
 class FakeBluesky(LoopbackFake):
+    hold_path = "/xrpc/com.atproto.repo.createRecord"  # the lost-answer knobs' default
+
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[Recorded] = []
@@ -68,11 +59,8 @@ class FakeBluesky(LoopbackFake):
         self.records: dict[str, dict[str, Any]] = {}  # at:// uri -> {"uri", "cid", "value"}
         self.blobs: dict[str, bytes] = {}
         self.tokens: dict[str, dict[str, Any]] = {}  # jwt -> {"did", "scope", "exp", "revoked"}
-        self._faults: list[Fault] = []
-        self._holds: list[tuple[str, bool]] = []
         self._offset = 0.0
-        self._lock = threading.RLock()
-        self.server = self.serve(type("Handler", (_Handler,), {"fake": self}))
+        self.server = self.serve(LoopbackHandler.bound_to(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     # --- Seeding and knobs ---
@@ -136,16 +124,15 @@ class FakeBluesky(LoopbackFake):
     ) -> None:
         """Answer the next request (to `path`, e.g. "/xrpc/com.atproto.repo.createRecord"),
         after letting `skip` of them through, with this, doing nothing else."""
-        if body is None and status >= 400:
-            body = {"error": "InternalServerError", "message": "Internal Server Error"}
-        self._faults.append(Fault(Reply(status, body, dict(headers or {})), path, skip))
+        self._plan(Fault(status, body, dict(headers or {}), path, skip=skip))
 
-    def timeout_after_receive(self, path: str = "/xrpc/com.atproto.repo.createRecord") -> None:
-        """Do the next request to `path`, then never answer: a lost response."""
-        self._holds.append((path, True))
+    def fault_body(self, status: int) -> Any:
+        """fail_next with no body sends the PDS's 500 body, whatever the status."""
+        return {"error": "InternalServerError", "message": "Internal Server Error"}
 
     def calls(self, method: str, nsid: str) -> list[Recorded]:
-        return [r for r in self.requests if r.method == method and r.path == XRPC + nsid]
+        """The requests made to the XRPC method `nsid` ("com.atproto.repo.createRecord")."""
+        return super().calls(method, XRPC + nsid)
 
     def posts(self, did: str) -> list[dict[str, Any]]:
         """The account's post records, oldest rkey first."""
@@ -171,7 +158,7 @@ class FakeBluesky(LoopbackFake):
 
     # --- The request pipeline ---
 
-    def handle(self, handler: _Handler) -> None:
+    def handle(self, handler: LoopbackHandler) -> None:
         url = urlsplit(handler.path)
         headers = {k.lower(): v for k, v in handler.headers.items()}
         length = int(headers.get("content-length") or 0)
@@ -183,22 +170,14 @@ class FakeBluesky(LoopbackFake):
         )
         with self._lock:
             self.requests.append(request)
-            fault = next((f for f in self._faults if f.path in (None, request.path)), None)
-            if fault is not None and fault.skip:
-                fault.skip -= 1
-                fault = None
+            fault = self._take_fault(request.path)
             if fault is not None:
-                self._faults.remove(fault)
-                reply = fault.reply
+                reply = Reply(fault.status, fault.body, fault.headers)
             else:
                 reply = bluesky_routes.route(self, request)
-            hold = next((h for h in self._holds if h[0] == request.path), None)
-            if hold is not None:
-                self._holds.remove(hold)
+            hold = self._take_hold(request.path)
         if hold is not None:
-            self._release.wait(HOLD_SECONDS)  # the work is done; the answer never comes
-            handler.close_connection = True
-            return
+            return self._withhold(handler, hold)
         send_reply(handler, reply)
 
     def bearer(self, request: Recorded, scope: str = "com.atproto.access") -> str | Reply:
@@ -214,19 +193,3 @@ class FakeBluesky(LoopbackFake):
         if grant["exp"] <= self.now():
             return xrpc_error(400, "ExpiredToken", "Token has expired")
         return str(grant["did"])
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeBluesky
-    protocol_version = "HTTP/1.1"
-    wbufsize = -1
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:
-        self.fake.handle(self)
-
-    def do_POST(self) -> None:
-        self.fake.handle(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # fake.requests has everything

@@ -27,13 +27,11 @@ from __future__ import annotations
 import json
 import random
 import re
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -57,7 +55,7 @@ from tests.fakes.graph_wire import (
     select,
     unb64,
 )
-from tests.fakes.loopback import LoopbackFake
+from tests.fakes.loopback import Fault, LoopbackFake, LoopbackHandler
 
 __all__ = [
     "VERSION",
@@ -71,31 +69,12 @@ __all__ = [
 ]
 
 
-@dataclass
-class _Fault:
-    status: int
-    body: dict[str, Any] | str | None
-    headers: dict[str, str]
-    path: str | None
-    after: int = 0
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def do_GET(self) -> None:
-        self.server.fake.handle(self)
-
-    def do_POST(self) -> None:
-        self.server.fake.handle(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeGraph
+class _Handler(LoopbackHandler):
+    # The standard library's defaults, as this fake has always had them: HTTP/1.0,
+    # a connection per request, written unbuffered.
+    protocol_version = "HTTP/1.0"
+    wbufsize = 0
+    disable_nagle_algorithm = False
 
 
 class FakeGraph(LoopbackFake):
@@ -134,17 +113,13 @@ class FakeGraph(LoopbackFake):
         # State
         self.pages: dict[str, Page] = {}
         self.files: dict[str, tuple[bytes, str]] = {}
-        self._faults: list[_Fault] = []
-        self._holds: list[str | None] = []
         self._codes: dict[str, dict[str, str]] = {}
         self._user_tokens: set[str] = set()
         self._expired: dict[str, int] = {}
         self._quota_used: dict[str, int] = {}
         self._ids = 0
         self._calls = 0
-        self._lock = threading.RLock()
-        self._server = self.serve(_Handler, _Server)
-        self._server.fake = self  # type: ignore[attr-defined]
+        self._server = self.serve(_Handler.bound_to(self))
 
     # --- Wiring ---------------------------------------------------------------
 
@@ -215,14 +190,13 @@ class FakeGraph(LoopbackFake):
         """Answer the next Graph call (whose path contains `path`; skipping `after`
         such calls first) with this error, doing nothing else. A str body is sent
         as text/html, like a proxy's error page."""
-        with self._lock:
-            self._faults.append(_Fault(status, body, dict(headers or {}), path, after))
+        self._plan(Fault(status, body, dict(headers or {}), path, skip=after))
 
-    def timeout_after_receive(self, path: str | None = None) -> None:
-        """Perform the next call (whose path contains `path`), then keep its
-        answer until the client gives up: a lost response."""
-        with self._lock:
-            self._holds.append(path)
+    # timeout_after_receive(path) and drop_after_receive(path) hold the next call
+    # whose path contains `path` (any call, without one); see LoopbackFake.
+
+    def _matches(self, wanted: str, name: str) -> bool:
+        return wanted in name  # "/feed" names /1001/feed
 
     def expire_container(self, container_id: str) -> None:
         with self._lock:
@@ -267,10 +241,8 @@ class FakeGraph(LoopbackFake):
             except Exception as error:  # a bug in the fake: fail loudly, keep serving
                 self.crashes.append(f"{record.method} {record.path}: {error!r}")
                 answer = (500, f"fake crashed: {error!r}", {})
-        if hold:
-            self._release.wait(self.hold_seconds)
-            http.close_connection = True
-            return None
+        if hold is not None:
+            return self._withhold(http, hold)
         return self._send(http, *answer)
 
     def _answer(self, record: Recorded) -> tuple[int, Any, dict[str, str]]:
@@ -285,22 +257,6 @@ class FakeGraph(LoopbackFake):
         except GraphFault as error:
             status, body = error.status, error.body
         return status, body, self._usage(record)
-
-    def _take_fault(self, path: str) -> _Fault | None:
-        for i, planned in enumerate(self._faults):
-            if planned.path is None or planned.path in path:
-                if planned.after:
-                    planned.after -= 1
-                    return None
-                return self._faults.pop(i)
-        return None
-
-    def _take_hold(self, path: str) -> bool:
-        for i, wanted in enumerate(self._holds):
-            if wanted is None or wanted in path:
-                del self._holds[i]
-                return True
-        return False
 
     def _record(
         self, http: BaseHTTPRequestHandler, host: str, path: str, version: str, query: str

@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import itertools
 import secrets
-import threading
 import time
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tests.fakes import linkedin_routes as routes
 from tests.fakes.linkedin_wire import Refusal, error_body
-from tests.fakes.loopback import LoopbackFake
+from tests.fakes.loopback import LoopbackFake, LoopbackHandler
 from tests.fakes.x import Recorded, Reply, parse_body, send_reply
 
 CLIENT_ID = "78linkedinfake"
@@ -35,18 +32,11 @@ VERSION = "202610"
 MEMBER_SCOPES = ("openid", "profile", "w_member_social")
 PAGE_SCOPES = ("w_organization_social", "r_organization_social", "rw_organization_admin")
 ALL_SCOPES = (*MEMBER_SCOPES, *PAGE_SCOPES)
-HOLD_SECONDS = 10.0
-
-
-@dataclass
-class Fault:
-    status: int
-    body: Any
-    headers: dict[str, str | None]
-    path: str | None
 
 
 class FakeLinkedIn(LoopbackFake):
+    hold_path = "/rest/posts"  # the lost-answer knobs' default
+
     def __init__(self, *, processing_checks: int = 2) -> None:
         super().__init__()
         self.client_id = CLIENT_ID
@@ -69,17 +59,11 @@ class FakeLinkedIn(LoopbackFake):
         self.refresh_tokens: dict[str, dict[str, Any]] = {}
         self.codes: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(7_295_588_489_876_647_001)
-        self._faults: list[Fault] = []
-        self._holds: list[tuple[str, bool]] = []
         self._offset = 0.0
-        self._lock = threading.RLock()
-        self.api_server = self.serve(self._handler("api"))
-        self.upload_server = self.serve(self._handler("upload"))
+        self.api_server = self.serve(_Handler.bound_to(self, host="api"))
+        self.upload_server = self.serve(_Handler.bound_to(self, host="upload"))
         self.url = f"http://127.0.0.1:{self.api_server.server_address[1]}"
         self.upload_url = f"http://127.0.0.1:{self.upload_server.server_address[1]}"
-
-    def _handler(self, host: str) -> type[_Handler]:
-        return type("Handler", (_Handler,), {"fake": self, "host": host})
 
     # --- Seeding and knobs ---
 
@@ -161,36 +145,11 @@ class FakeLinkedIn(LoopbackFake):
     def next_id(self) -> int:
         return next(self._ids)
 
-    def fail_next(
-        self,
-        status: int,
-        body: Any = None,
-        headers: dict[str, str | None] | None = None,
-        path: str | None = None,
-    ) -> None:
-        """Answer the next request (to `path`, if given) with this, doing nothing else.
-        With no body, LinkedIn's error body for `status`."""
-        if body is None and status >= 400:
-            body = error_body(status)
-        self._faults.append(Fault(status, body, dict(headers or {}), path))
+    def fault_body(self, status: int) -> Any:
+        """fail_next with no body sends LinkedIn's error body for `status`."""
+        return error_body(status)
 
-    def timeout_after_receive(self, path: str = "/rest/posts") -> None:
-        """Perform the next request to `path`, then never answer: a lost response."""
-        self._holds.append((path, True))
-
-    def drop_after_receive(self, path: str = "/rest/posts") -> None:
-        """Perform the next request to `path`, then close the connection unanswered."""
-        self._holds.append((path, False))
-
-    def calls(self, method: str, path: str) -> list[Recorded]:
-        """Return the API requests made to `path`; a trailing * matches any rest."""
-        prefix = path.rstrip("*")
-        return [
-            r
-            for r in self.requests
-            if r.method == method
-            and (r.path == path or (path.endswith("*") and r.path.startswith(prefix)))
-        ]
+    # calls() is the API's requests only; the upload host's are in `uploads`.
 
     # --- The request pipeline ---
 
@@ -211,7 +170,7 @@ class FakeLinkedIn(LoopbackFake):
         )
         with self._lock:
             (self.uploads if handler.host == "upload" else self.requests).append(request)
-            reply = self._take_fault(request.path)
+            reply = self._fault_reply(request.path)
             if reply is None:
                 try:
                     if handler.host == "upload":
@@ -220,40 +179,19 @@ class FakeLinkedIn(LoopbackFake):
                         reply = routes.route(self, request)
                 except Refusal as refusal:
                     reply = refusal.reply()
-            hold = next((h for h in self._holds if h[0] == request.path), None)
-            if hold is not None:
-                self._holds.remove(hold)
+            hold = self._take_hold(request.path)
         if hold is not None:
-            # The work is done; the answer never comes, as when a response is lost.
-            if hold[1]:
-                self._release.wait(HOLD_SECONDS)
-            handler.close_connection = True
-            return
+            return self._withhold(handler, hold)
         send_reply(handler, reply)
 
-    def _take_fault(self, path: str) -> Reply | None:
-        fault = next((f for f in self._faults if f.path in (None, path)), None)
+    def _fault_reply(self, path: str) -> Reply | None:
+        fault = self._take_fault(path)
         if fault is None:
             return None
-        self._faults.remove(fault)
         return Reply(fault.status, fault.body, dict(fault.headers), checked=False)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     fake: FakeLinkedIn
     host: str  # "api" or "upload"
-    protocol_version = "HTTP/1.1"
-    wbufsize = -1  # one write per response (Nagle and delayed ACKs)
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:
-        self.fake.handle(self)
-
-    def do_POST(self) -> None:
-        self.fake.handle(self)
-
-    def do_PUT(self) -> None:
-        self.fake.handle(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet: fake.requests and fake.uploads have everything
+    do_PUT = LoopbackHandler.do_POST  # the upload host takes PUTs

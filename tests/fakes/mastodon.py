@@ -23,20 +23,17 @@ import itertools
 import json
 import re
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from channels.adapters.base import Credentials
 from tests.fakes import mastodon_routes as routes
 from tests.fakes import mastodon_wire as wire
-from tests.fakes.loopback import LoopbackFake
+from tests.fakes.loopback import LoopbackFake, LoopbackHandler
 from tests.fakes.x import Reply, send_reply
 
-HOLD_SECONDS = 10.0
 RATE_WINDOW = 300.0  # 300 requests per 5 minutes per account (platforms.md §10)
 
 
@@ -62,15 +59,9 @@ class Request:
         return routes.form_params(self.raw)
 
 
-@dataclass
-class Fault:
-    status: int
-    body: Any
-    headers: dict[str, str | None]
-    path: str | None
-
-
 class FakeMastodon(LoopbackFake):
+    hold_path = "/api/v1/statuses"  # the lost-answer knobs' default
+
     def __init__(self, *, domain: str = "mastodon.example", version: str = "4.3.2") -> None:
         super().__init__()
         self.domain = domain
@@ -93,10 +84,7 @@ class FakeMastodon(LoopbackFake):
         self._ids = itertools.count(113_500_000_000_000_001)
         self._offset = 0.0
         self._windows: dict[str, list[float]] = {}
-        self._faults: list[Fault] = []
-        self._holds: list[str] = []
-        self._lock = threading.RLock()
-        server = self.serve(type("Handler", (_Handler,), {"fake": self}))
+        server = self.serve(_Handler.bound_to(self))
         self.url = f"http://127.0.0.1:{server.server_address[1]}"
         self.public = f"https://{domain}"
 
@@ -200,22 +188,9 @@ class FakeMastodon(LoopbackFake):
     def next_id(self) -> str:
         return str(next(self._ids))
 
-    def fail_next(
-        self,
-        status: int,
-        body: Any = None,
-        headers: dict[str, str | None] | None = None,
-        path: str | None = None,
-    ) -> None:
-        """Answer the next request (to `path`, if given) with this, doing nothing else.
-        With no body, Mastodon's `{"error": ...}` for `status`."""
-        if body is None and status >= 400:
-            body = {"error": ERRORS.get(status, "Error")}
-        self._faults.append(Fault(status, body, dict(headers or {}), path))
-
-    def timeout_after_receive(self, path: str = "/api/v1/statuses") -> None:
-        """Perform the next request to `path`, then never answer: a lost response."""
-        self._holds.append(path)
+    def fault_body(self, status: int) -> Any:
+        """fail_next with no body sends Mastodon's `{"error": ...}` for `status`."""
+        return {"error": ERRORS.get(status, "Error")}
 
     def calls(self, method: str, path: str) -> list[Request]:
         """The requests made to `path` (a trailing slash is the same path)."""
@@ -248,20 +223,15 @@ class FakeMastodon(LoopbackFake):
         with self._lock:
             self.requests.append(request)
             reply = self._answer(request)
-            hold = request.path.rstrip("/") in self._holds
-            if hold:
-                self._holds.remove(request.path.rstrip("/"))
-        if hold:
-            # The work is done; the answer never comes, as when a response is lost.
-            self._release.wait(HOLD_SECONDS)
-            handler.close_connection = True
-            return
+            # A hold names the path without its trailing slash, as calls() does.
+            hold = self._take_hold(request.path.rstrip("/"))
+        if hold is not None:
+            return self._withhold(handler, hold)
         send_reply(handler, reply)
 
     def _answer(self, request: Request) -> Reply:
-        fault = next((f for f in self._faults if f.path in (None, request.path)), None)
+        fault = self._take_fault(request.path)
         if fault is not None:
-            self._faults.remove(fault)
             return Reply(fault.status, fault.body, dict(fault.headers))
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         account = self.tokens.get(token)
@@ -334,21 +304,9 @@ def _parse(raw: bytes, content_type: str) -> tuple[Any, dict[str, str]]:
     return fields, types
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     fake: FakeMastodon
-    protocol_version = "HTTP/1.1"
-    wbufsize = -1
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:
-        self.fake.handle(self)
-
-    def do_POST(self) -> None:
-        self.fake.handle(self)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         # The Date header Mastodon.py moves X-RateLimit-Reset by: the fake's clock.
         return email.utils.formatdate(self.fake.now(), usegmt=True)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet: fake.requests has everything

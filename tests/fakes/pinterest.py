@@ -22,16 +22,13 @@ from __future__ import annotations
 
 import itertools
 import secrets
-import threading
 import time
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.fakes import pinterest_routes as routes
 from tests.fakes import specs
-from tests.fakes.loopback import LoopbackFake
+from tests.fakes.loopback import Fault, LoopbackFake, LoopbackHandler
 from tests.fakes.pinterest_errors import Refusal, error_body, payload, s3_error
 from tests.fakes.x import Recorded, Reply, parse_body, send_reply
 
@@ -43,23 +40,15 @@ APP_ID = "1484211"
 APP_SECRET = "fake-pinterest-app-secret"
 SCOPES = ("boards:read", "boards:write", "pins:read", "pins:write", "user_accounts:read")
 AUTHORIZE_PATH = "/oauth/"  # www.pinterest.com/oauth/ in real life; not in the description
-HOLD_SECONDS = 10.0
 # x-ratelimit-category of each operation in the description; Standard access
 # counts each category per user per minute (developers.pinterest.com rate limits).
 WRITES = frozenset({"POST /v5/pins", "POST /v5/media"})
 WINDOW = 60.0
 
 
-@dataclass
-class Fault:
-    status: int
-    body: Any
-    headers: dict[str, str | None]
-    path: str | None
-    content_type: str
-
-
 class FakePinterest(LoopbackFake):
+    hold_path = "/v5/pins"  # the lost-answer knobs' default
+
     def __init__(
         self,
         *,
@@ -91,17 +80,11 @@ class FakePinterest(LoopbackFake):
         self.codes: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(813_744_226_420_795_001)
         self._windows: dict[tuple[str, str], list[float]] = {}
-        self._faults: list[Fault] = []
-        self._holds: list[tuple[str, bool]] = []  # (path, wait before closing)
         self._offset = 0.0
-        self._lock = threading.RLock()
-        self.api_server = self.serve(self._handler("api"))
-        self.upload_server = self.serve(self._handler("upload"))
+        self.api_server = self.serve(_Handler.bound_to(self, host="api"))
+        self.upload_server = self.serve(_Handler.bound_to(self, host="upload"))
         self.url = f"http://127.0.0.1:{self.api_server.server_address[1]}"
         self.upload_url = f"http://127.0.0.1:{self.upload_server.server_address[1]}/"
-
-    def _handler(self, host: str) -> type[_Handler]:
-        return type("Handler", (_Handler,), {"fake": self, "host": host})
 
     # --- Seeding and knobs ---
 
@@ -182,27 +165,12 @@ class FakePinterest(LoopbackFake):
     ) -> None:
         """Answer the next request (to `path`, if given; the upload host's is "/") with
         this, doing nothing else. With no body, Pinterest's error body for `status`."""
-        if body is None and status >= 400:
-            body = error_body(status)
-        self._faults.append(Fault(status, body, dict(headers or {}), path, content_type))
+        self._plan(Fault(status, body, dict(headers or {}), path, content_type=content_type))
 
-    def timeout_after_receive(self, path: str = "/v5/pins") -> None:
-        """Perform the next request to `path`, then never answer: a lost response."""
-        self._holds.append((path, True))
+    def fault_body(self, status: int) -> Any:
+        return error_body(status)
 
-    def drop_after_receive(self, path: str = "/v5/pins") -> None:
-        """Perform the next request to `path`, then close the connection unanswered."""
-        self._holds.append((path, False))
-
-    def calls(self, method: str, path: str) -> list[Recorded]:
-        """Return the API requests made to `path`; a trailing * matches any rest."""
-        prefix = path.rstrip("*")
-        return [
-            r
-            for r in self.requests
-            if r.method == method
-            and (r.path == path or (path.endswith("*") and r.path.startswith(prefix)))
-        ]
+    # calls() is the API's requests only; the upload host's are in `uploads`.
 
     # --- The request pipeline ---
 
@@ -239,15 +207,9 @@ class FakePinterest(LoopbackFake):
             else:
                 self.requests.append(request)
                 reply = self._answer(request, query, raw)
-            hold = next((h for h in self._holds if h[0] == request.path), None)
-            if hold is not None:
-                self._holds.remove(hold)
+            hold = self._take_hold(request.path)
         if hold is not None:
-            # The work is done; the answer never comes, as when a response is lost.
-            if hold[1]:
-                self._release.wait(HOLD_SECONDS)
-            handler.close_connection = True
-            return
+            return self._withhold(handler, hold)
         send_reply(handler, reply)
 
     def _answer(self, request: Recorded, query: list[tuple[str, str]], raw: bytes) -> Reply:
@@ -258,7 +220,7 @@ class FakePinterest(LoopbackFake):
             )
             if found:
                 return self._refuse(request, found)
-        fault = self._take_fault(request.path)
+        fault = self._fault_reply(request.path)
         if fault is not None:
             return fault
         route = routes.route_name(request)
@@ -274,16 +236,15 @@ class FakePinterest(LoopbackFake):
         return reply
 
     def _answer_upload(self, request: Recorded) -> Reply:
-        fault = self._take_fault(request.path)
+        fault = self._fault_reply(request.path)
         if fault is not None:
             return fault
         return routes.upload(self, request)
 
-    def _take_fault(self, path: str) -> Reply | None:
-        fault = next((f for f in self._faults if f.path in (None, path)), None)
+    def _fault_reply(self, path: str) -> Reply | None:
+        fault = self._take_fault(path)
         if fault is None:
             return None
-        self._faults.remove(fault)
         return Reply(
             fault.status, fault.body, dict(fault.headers), fault.content_type, checked=False
         )
@@ -319,19 +280,6 @@ class FakePinterest(LoopbackFake):
         return False
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     fake: FakePinterest
     host: str  # "api" or "upload"
-    protocol_version = "HTTP/1.1"
-    # One write per response: headers and body sent apart meet Nagle and delayed ACKs.
-    wbufsize = -1
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:
-        self.fake.handle(self)
-
-    def do_POST(self) -> None:
-        self.fake.handle(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet: fake.requests and fake.uploads have everything

@@ -148,21 +148,8 @@ class FakeThreads(FakeGraph):
     # fail_next(path=) and timeout_after_receive(path=) name the end of a path
     # here: "/threads_publish" is not "/threads_publishing_limit", nor
     # "/threads" "/threads_publish".
-    def _take_fault(self, path: str) -> Any:
-        for i, planned in enumerate(self._faults):
-            if planned.path is None or path.endswith(planned.path):
-                if planned.after:
-                    planned.after -= 1
-                    return None
-                return self._faults.pop(i)
-        return None
-
-    def _take_hold(self, path: str) -> bool:
-        for i, wanted in enumerate(self._holds):
-            if wanted is None or path.endswith(wanted):
-                del self._holds[i]
-                return True
-        return False
+    def _matches(self, wanted: str, name: str) -> bool:
+        return name.endswith(wanted)
 
     def _answer(self, record: Recorded) -> tuple[int, Any, dict[str, str]]:
         from tests.fakes.threads_routes import route

@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import itertools
 import secrets
-import threading
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.fakes import tiktok_routes as routes
-from tests.fakes.loopback import LoopbackFake
+from tests.fakes.loopback import LoopbackFake, LoopbackHandler
 from tests.fakes.tiktok_wire import (
     CLIENT_KEY,
     CLIENT_SECRET,
@@ -45,7 +44,6 @@ from tests.fakes.tiktok_wire import (
     SCOPE_NEEDED,
     SCOPES,
     Creator,
-    Fault,
     Publish,
     Recorded,
     Refusal,
@@ -59,11 +57,12 @@ from tests.fakes.tiktok_wire import (
 
 WINDOW = 60.0
 DAY = 86400.0
-HOLD_SECONDS = 10.0
 OAUTH_PATHS = ("/v2/oauth/token/", "/v2/auth/authorize/")
 
 
 class FakeTikTok(LoopbackFake):
+    hold_path = "/v2/post/publish/video/init/"  # the lost-answer knobs' default
+
     def __init__(self, *, client_key: str = CLIENT_KEY, client_secret: str = CLIENT_SECRET) -> None:
         super().__init__()
         self.client_key, self.client_secret = client_key, client_secret
@@ -92,11 +91,8 @@ class FakeTikTok(LoopbackFake):
         self.refresh_tokens: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(7_441_000_000_000_000_001)
         self._windows: dict[tuple[str, str], list[float]] = {}
-        self._faults: list[Fault] = []
-        self._holds: list[tuple[str, bool]] = []
         self._offset = 0.0
-        self._lock = threading.RLock()
-        self.server = self.serve(type("Handler", (_Handler,), {"fake": self}))
+        self.server = self.serve(_Handler.bound_to(self))
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.verified_prefixes = [f"{self.url}/files/"]
@@ -165,27 +161,6 @@ class FakeTikTok(LoopbackFake):
     def advance(self, seconds: float) -> None:
         """Move the fake's clock (token expiry, rate windows, code lifetime, caps)."""
         self._offset += seconds
-
-    def fail_next(
-        self,
-        status: int,
-        body: Any = None,
-        headers: dict[str, str | None] | None = None,
-        path: str | None = None,
-    ) -> None:
-        """Answer the next request (to `path`, if given) with this, doing nothing else."""
-        self._faults.append(Fault(status, body, dict(headers or {}), path))
-
-    def timeout_after_receive(self, path: str = "/v2/post/publish/video/init/") -> None:
-        """Carry out the next request to `path`, then never answer: a lost response."""
-        self._holds.append((path, True))
-
-    def drop_after_receive(self, path: str = "/v2/post/publish/video/init/") -> None:
-        """Carry out the next request to `path`, then close the connection unanswered."""
-        self._holds.append((path, False))
-
-    def calls(self, method: str, path: str) -> list[Recorded]:
-        return [r for r in self.requests if r.method == method and r.path == path]
 
     # --- Publishing state (used by the routes and by tests) ---
 
@@ -273,20 +248,14 @@ class FakeTikTok(LoopbackFake):
         with self._lock:
             self.requests.append(request)
             reply = self._answer(request)
-            hold = next((h for h in self._holds if h[0] == request.path), None)
-            if hold is not None:
-                self._holds.remove(hold)
+            hold = self._take_hold(request.path)
         if hold is not None:
-            if hold[1]:
-                self._release.wait(HOLD_SECONDS)
-            handler.close_connection = True
-            return
+            return self._withhold(handler, hold)
         send_reply(handler, reply)
 
     def _answer(self, request: Recorded) -> Reply:
-        fault = next((f for f in self._faults if f.path in (None, request.path)), None)
+        fault = self._take_fault(request.path)
         if fault is not None:
-            self._faults.remove(fault)
             body = fault.body if fault.body is not None else default_error(fault.status)
             return Reply(fault.status, body, dict(fault.headers))
         try:
@@ -362,20 +331,6 @@ class FakeTikTok(LoopbackFake):
         return False
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     fake: FakeTikTok
-    protocol_version = "HTTP/1.1"
-    wbufsize = -1  # one write per response (see tests/fakes/x.py)
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:
-        self.fake.handle(self)
-
-    def do_POST(self) -> None:
-        self.fake.handle(self)
-
-    def do_PUT(self) -> None:
-        self.fake.handle(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+    do_PUT = LoopbackHandler.do_POST  # the upload host's chunks

@@ -67,14 +67,6 @@ class Reply:
     content_type: str = JSON_TYPE
 
 
-@dataclass
-class Fault:
-    status: int
-    body: Any
-    headers: dict[str, str | None]
-    path: str | None
-
-
 class Refusal(Exception):
     """An error answer raised inside a route."""
 

@@ -23,7 +23,6 @@ import random
 import re
 import secrets
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,7 +47,7 @@ from channels.adapters.base import (
 from channels.adapters.session import build_session
 from channels.adapters.x import XAdapter
 from tests.fakes import specs
-from tests.fakes.loopback import LoopbackFake
+from tests.fakes.loopback import Fault, LoopbackFake, LoopbackHandler
 
 SPEC_FILE = "x-api-v2.openapi.json"
 CLIENT_ID = "fake-x-client-id"
@@ -57,7 +56,6 @@ API_HOST = "https://api.x.com"  # the description's server; requests are checked
 OAUTH_PATHS = ("/2/oauth2/token", "/i/oauth2/authorize")  # not in the description
 SCOPES = ("tweet.read", "tweet.write", "users.read", "media.write", "offline.access")
 WINDOW = 15 * 60
-HOLD_SECONDS = 10.0
 ID_IN_PATH = re.compile(r"/[0-9]{3,}(?=/|$)")  # user and media ids, not the "2" of /2/
 INVALID = "https://api.x.com/2/problems/invalid-request"
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
@@ -114,14 +112,6 @@ class Reply:
     checked: bool = True  # held to the description; bodies a test injects are not
 
 
-@dataclass
-class Fault:
-    status: int
-    body: Any
-    headers: dict[str, str | None]
-    path: str | None
-
-
 def problem(status: int, detail: str = "", **extra: Any) -> Reply:
     """X's problem JSON. 401/403/429/5xx use `about:blank` (platforms.md §1), a shape
     the description's Problem union does not list, so those are not checked."""
@@ -148,6 +138,8 @@ def oauth_error(status: int, error: str, description: str) -> Reply:
 
 
 class FakeX(LoopbackFake):
+    hold_path = "/2/tweets"  # the lost-answer knobs' default
+
     def __init__(
         self,
         *,
@@ -179,11 +171,8 @@ class FakeX(LoopbackFake):
         self._refresh_tokens: dict[str, dict[str, Any]] = {}
         self._codes: dict[str, dict[str, Any]] = {}
         self._windows: dict[tuple[str, str], list[float]] = {}
-        self._faults: list[Fault] = []
-        self._holds: list[tuple[str, bool]] = []  # (path, wait before closing)
         self._offset = 0.0
-        self._lock = threading.RLock()
-        self.server = self.serve(type("Handler", (_Handler,), {"fake": self}))
+        self.server = self.serve(LoopbackHandler.bound_to(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     # --- Seeding and knobs ---
@@ -230,40 +219,11 @@ class FakeX(LoopbackFake):
         """Move the fake's clock (token expiry, code lifetime, rate windows)."""
         self._offset += seconds
 
-    def fail_next(
-        self,
-        status: int,
-        body: Any = None,
-        headers: dict[str, str | None] | None = None,
-        path: str | None = None,
-    ) -> None:
-        """Answer the next request (to `path`, if given) with this, doing nothing else.
-        A header given as None is left out of the answer."""
-        self._faults.append(Fault(status, body, dict(headers or {}), path))
-
-    def timeout_after_receive(self, path: str = "/2/tweets") -> None:
-        """Perform the next request to `path`, then never answer: a lost response."""
-        self._holds.append((path, True))
-
-    def drop_after_receive(self, path: str = "/2/tweets") -> None:
-        """Perform the next request to `path`, then close the connection unanswered."""
-        self._holds.append((path, False))
-
     def add_tweet(self, user_id: str, text: str, reply_to: str | None = None) -> str:
         """Seed a post as if made elsewhere; return its id."""
         post_id = str(next(self._ids))
         self.tweets.append(self._tweet(post_id, user_id, text, [], reply_to))
         return post_id
-
-    def calls(self, method: str, path: str) -> list[Recorded]:
-        """Return the requests made to `path`; a trailing * matches any rest."""
-        prefix = path.rstrip("*")
-        return [
-            r
-            for r in self.requests
-            if r.method == method
-            and (r.path == path or (path.endswith("*") and r.path.startswith(prefix)))
-        ]
 
     # --- The request pipeline ---
 
@@ -285,15 +245,9 @@ class FakeX(LoopbackFake):
         with self._lock:
             self.requests.append(request)
             reply = self._answer(request, query, raw)
-            hold = next((h for h in self._holds if h[0] == request.path), None)
-            if hold is not None:
-                self._holds.remove(hold)
+            hold = self._take_hold(request.path)
         if hold is not None:
-            # The work is done; the answer never comes, as when a response is lost.
-            if hold[1]:
-                self._release.wait(HOLD_SECONDS)
-            handler.close_connection = True
-            return
+            return self._withhold(handler, hold)
         send_reply(handler, reply)
 
     def _answer(self, request: Recorded, query: list[tuple[str, str]], raw: bytes) -> Reply:
@@ -306,9 +260,8 @@ class FakeX(LoopbackFake):
                 return self._refuse(request, found)
         route = f"{request.method} {ID_IN_PATH.sub('/:id', request.path)}"
         who = self._token_user(request) or "app"
-        fault = next((f for f in self._faults if f.path in (None, request.path)), None)
+        fault = self._take_fault(request.path)
         if fault is not None:
-            self._faults.remove(fault)
             reply = self._fault_reply(fault)
         elif api and self.error_rate and self._rng.random() < self.error_rate:
             reply = problem(503)
@@ -647,24 +600,6 @@ class FakeX(LoopbackFake):
         if "offline.access" in scopes:
             body["refresh_token"] = self.issue_refresh_token(user, scopes)
         return Reply(200, body)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeX
-    protocol_version = "HTTP/1.1"
-    # One write per response: headers and body sent apart meet Nagle and delayed ACKs
-    # on keep-alive connections, about 40 ms per request.
-    wbufsize = -1
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:
-        self.fake.handle(self)
-
-    def do_POST(self) -> None:
-        self.fake.handle(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet: fake.requests has everything
 
 
 def tweet_record(

@@ -20,7 +20,6 @@ fake's own; a violation gets Google's 400 and lands in `contract_violations`.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from tests.fakes import discovery
-from tests.fakes.loopback import LoopbackFake
+from tests.fakes.loopback import LoopbackFake, LoopbackHandler
 from tests.fakes.x import Recorded, Reply, parse_body, send_reply
 from tests.fakes.youtube_oauth import OAuthRoutes
 from tests.fakes.youtube_routes import Routes
@@ -43,7 +42,6 @@ READONLY = "https://www.googleapis.com/auth/youtube.readonly"
 FULL = "https://www.googleapis.com/auth/youtube"
 SCOPES = (UPLOAD, READONLY)
 PACIFIC = ZoneInfo("America/Los_Angeles")
-HOLD_SECONDS = 10.0
 OAUTH_PATHS = ("/o/oauth2/v2/auth", "/token")
 VIDEOS = "/upload/youtube/v3/videos"
 # What each method costs (developers.google.com/youtube/v3/determine_quota_cost):
@@ -63,23 +61,6 @@ SCOPES_NEEDED = {
 
 
 @dataclass
-class Fault:
-    status: int
-    body: Any
-    headers: dict[str, str | None]
-    path: str | None
-
-
-@dataclass
-class Hold:
-    """Do the next matching request's work, then never answer (or hang up)."""
-
-    path: str
-    wait: bool
-    final_only: bool = False
-
-
-@dataclass
 class Quota:
     units: int = 10_000
     uploads: int = 100
@@ -87,6 +68,8 @@ class Quota:
 
 
 class FakeYouTube(LoopbackFake, Routes, OAuthRoutes):
+    hold_path = f"PUT {VIDEOS}"  # the lost-answer knobs' default: an upload chunk
+
     def __init__(
         self,
         *,
@@ -119,12 +102,9 @@ class FakeYouTube(LoopbackFake, Routes, OAuthRoutes):
         self.approving_user: str | None = None
         self.granted_scopes: tuple[str, ...] | None = None  # None: what was asked
         self.refresh_rotates = False  # Google rarely sends a new refresh token
-        self._faults: list[Fault] = []
-        self._holds: list[Hold] = []
         self._offset = 0.0
         self._serial = 0
-        self._lock = threading.RLock()
-        self.server = self.serve(type("Handler", (_Handler,), {"fake": self}))
+        self.server = self.serve(_Handler.bound_to(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     # --- Knobs ---
@@ -161,28 +141,17 @@ class FakeYouTube(LoopbackFake, Routes, OAuthRoutes):
         key = (self.quota_day(), bucket)
         self.quota.used[key] = self.quota.used.get(key, 0) + amount
 
-    def fail_next(
-        self,
-        status: int,
-        body: Any = None,
-        headers: dict[str, str | None] | None = None,
-        path: str | None = None,
-    ) -> None:
-        """Answer the next request (to `path`: "/x" or "PUT /x") with this, doing nothing.
-        Without a body, Google's envelope for the status is sent."""
-        self._faults.append(Fault(status, body, dict(headers or {}), path))
+    # fail_next(path=) and the lost-answer knobs take "/x" or "PUT /x"; without a
+    # body, fail_next sends Google's envelope for the status.
 
-    def timeout_after_receive(self, path: str = f"PUT {VIDEOS}", final_only: bool = False) -> None:
+    def timeout_after_receive(self, path: str | None = None, final_only: bool = False) -> None:
         """Do the next request to `path` ("/x" or "PUT /x"), then never answer.
         `final_only`: only the chunk that completes an upload."""
-        self._holds.append(Hold(path, True, final_only))
+        self._hold(path, True, final_only)
 
-    def drop_after_receive(self, path: str = f"PUT {VIDEOS}", final_only: bool = False) -> None:
+    def drop_after_receive(self, path: str | None = None, final_only: bool = False) -> None:
         """Do the next request to `path`, then close the connection unanswered."""
-        self._holds.append(Hold(path, False, final_only))
-
-    def calls(self, method: str, path: str) -> list[Recorded]:
-        return [r for r in self.requests if r.method == method and r.path == path]
+        self._hold(path, False, final_only)
 
     def next_id(self) -> str:
         """A new 11-character id, as YouTube's video ids are."""
@@ -211,35 +180,18 @@ class FakeYouTube(LoopbackFake, Routes, OAuthRoutes):
         with self._lock:
             self.requests.append(request)
             reply = self._answer(request, query, raw)
-            hold = self._hold_for(request, reply)
+            hold = self._take_hold(
+                request.path,
+                f"{request.method} {request.path}",
+                final=reply.status in (200, 201),
+            )
         if hold is not None:
-            if hold.wait:
-                self._release.wait(HOLD_SECONDS)
-            handler.close_connection = True
-            return
+            return self._withhold(handler, hold)
         send_reply(handler, reply)
 
-    def _hold_for(self, request: Recorded, reply: Reply) -> Hold | None:
-        for hold in self._holds:
-            if hold.path not in (request.path, f"{request.method} {request.path}"):
-                continue
-            if hold.final_only and reply.status not in (200, 201):
-                continue
-            self._holds.remove(hold)
-            return hold
-        return None
-
     def _answer(self, request: Recorded, query: list[tuple[str, str]], raw: bytes) -> Reply:
-        fault = next(
-            (
-                f
-                for f in self._faults
-                if f.path in (None, request.path, f"{request.method} {request.path}")
-            ),
-            None,
-        )
+        fault = self._take_fault(request.path, f"{request.method} {request.path}")
         if fault is not None:
-            self._faults.remove(fault)
             reply = Reply(fault.status, fault.body, checked=False)
             if fault.body is None:
                 reply = google_error(fault.status)
@@ -340,20 +292,6 @@ def _name(request: Recorded) -> str:
     return f"{parts[-2] if parts[-1] == 'set' else parts[-1]}.{request.method.lower()}"
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     fake: FakeYouTube
-    protocol_version = "HTTP/1.1"
-    wbufsize = -1
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:
-        self.fake.handle(self)
-
-    def do_POST(self) -> None:
-        self.fake.handle(self)
-
-    def do_PUT(self) -> None:
-        self.fake.handle(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet: fake.requests has everything
+    do_PUT = LoopbackHandler.do_POST  # resumable upload chunks
