@@ -39,7 +39,9 @@ def test_an_admin_connects_a_threads_account(cast: Cast, fake: FakeThreads, sett
     assert start.status_code == 302
     asked = parse_qs(urlparse(start["Location"]).query)
     assert asked["redirect_uri"] == [f"{settings.SMO_PUBLIC_URL}/accounts/callback/threads/"]
-    assert asked["scope"] == ["threads_basic,threads_content_publish,threads_manage_replies,threads_read_replies"]
+    assert asked["scope"] == [
+        "threads_basic,threads_content_publish,threads_manage_replies,threads_read_replies"
+    ]
     approved = requests.get(start["Location"], allow_redirects=False, timeout=2)
     callback = urlparse(approved.headers["Location"])
     assert callback.path == "/accounts/callback/threads/"

@@ -41,7 +41,9 @@ def test_the_authorization_url_asks_for_basic_and_publishing(
     assert parse_qs(url.query) == {
         "client_id": [fake.app_id],
         "redirect_uri": [CALLBACK],
-        "scope": ["threads_basic,threads_content_publish,threads_manage_replies,threads_read_replies"],
+        "scope": [
+            "threads_basic,threads_content_publish,threads_manage_replies,threads_read_replies"
+        ],
         "response_type": ["code"],
         "state": ["state-123"],
     }
