@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from channels.adapters.registry import UnknownNetwork, adapter_class
 from channels.models import SocialAccount
+from scheduler import audit
 
 if TYPE_CHECKING:
     from scheduler.models import Membership
@@ -67,7 +68,7 @@ def add_account(membership: Membership, network: str, name: str, handle: str = "
     external_id = handle.lower() if handle else f"manual-{uuid.uuid4().hex}"
     try:
         with transaction.atomic():
-            return SocialAccount.objects.create(
+            account = SocialAccount.objects.create(
                 workspace=membership.workspace,
                 network=network,
                 external_id=external_id,
@@ -76,6 +77,16 @@ def add_account(membership: Membership, network: str, name: str, handle: str = "
                 publishing=Publishing.REMINDER,
                 connected_by=membership.user,
             )
+            audit.record(
+                membership.workspace_id,
+                audit.A.ACCOUNT_CONNECTED,
+                account,
+                actor=membership,
+                target_label=name,
+                network=network,
+                again=False,
+            )
+            return account
     except IntegrityError:
         raise AccountRefused(
             "handle", _("This profile is already connected to this workspace.")

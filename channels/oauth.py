@@ -35,7 +35,7 @@ from channels.adapters.registry import (
 )
 from channels.models import SocialAccount
 from channels.words import say
-from scheduler import public_urls
+from scheduler import audit, public_urls
 from scheduler.views.access import workspace_page
 
 logger = logging.getLogger(__name__)
@@ -229,6 +229,15 @@ def save_connections(membership: Any, connections: list[base.Connection]) -> lis
                     "status_words": {},
                     "connected_by": membership.user,
                 },
+            )
+            audit.record(
+                membership.workspace_id,
+                audit.A.ACCOUNT_CONNECTED,
+                account,
+                actor=membership,
+                target_label=account.name,
+                network=account.network,
+                again=not _created,
             )
             saved.append(account)
     return saved

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from scheduler import comments, engine, notify
+from scheduler import audit, comments, engine, notify
 from scheduler.models import Comment, Delivery, Membership, Post
 from scheduler.posts import PAST_GRACE, check_time
 
@@ -128,7 +128,16 @@ def _deciding(membership: Membership, post: Post) -> Iterator[list[Delivery]]:
         yield waiting
 
 
+# Decisions that change what gets published go into the audit log too.
+AUDITED = {
+    Comment.Kind.APPROVED: audit.A.POST_APPROVED,
+    Comment.Kind.REJECTED: audit.A.POST_REJECTED,
+}
+
+
 def _record(membership: Membership, post: Post, kind: str, body: str) -> Comment:
     comment = comments.add(post, membership.user, body, kind=kind)
+    if kind in AUDITED:
+        audit.post_event(AUDITED[kind], post, membership, note=body[:300])
     notify.decided(comment.pk)
     return comment

@@ -21,13 +21,14 @@ from channels.adapters.base import Content
 from channels.adapters.registry import adapter_for
 from channels.models import SocialAccount
 from channels.words import say
-from scheduler import engine, notify
+from scheduler import audit, engine, notify
 from scheduler import overrides as overrides_shape
 from scheduler import utm as utm_tags
 from scheduler.content import media_item, post_options
 from scheduler.models import Campaign, Delivery, MediaAsset, Membership, Post, PostMedia
 
 S = Delivery.State
+A = audit.A
 # A time picked in the current minute is "now", not "in the past": the composer
 # works in whole minutes.
 PAST_GRACE = timedelta(seconds=60)
@@ -197,6 +198,14 @@ def create_post(membership: Membership, data: PostInput) -> Post:
             )
             for account in data.accounts
         )
+        audit.post_event(
+            A.POST_CREATED,
+            post,
+            membership,
+            state=state,
+            scheduled_at=when.isoformat() if when else None,
+            accounts=[a.name for a in data.accounts],
+        )
         # Tells the approvers when something now waits for them (after commit).
         notify.approval_needed(post.pk)
     return post
@@ -257,6 +266,11 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
         )
     if errors:
         raise PostErrors(errors)
+    edited = sorted(
+        {"text", "link", "first_comment", "thread", "overrides", "media", "accounts", "campaign"}
+        & changes.keys()
+    )
+    before = post.scheduled_at
     with transaction.atomic():
         post.text = text
         post.link = link
@@ -273,6 +287,16 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
         _sync_accounts(membership, post, deliveries, accounts)
         if timing_changed:
             _retime(membership, post, when)  # type: ignore[arg-type]
+        if edited:
+            audit.post_event(A.POST_EDITED, post, membership, fields=edited)
+        if timing_changed and when != before:
+            audit.post_event(
+                A.POST_RESCHEDULED,
+                post,
+                membership,
+                before=before.isoformat() if before else None,
+                after=when.isoformat() if when else None,  # type: ignore[union-attr]
+            )
         notify.approval_needed(post.pk)
     return post
 
@@ -329,22 +353,13 @@ def _cancel(delivery: Delivery) -> bool:
     return engine.transition(delivery.pk, state, S.CANCELLED, due_at=None)
 
 
-def cancel_post(post: Post) -> list[Delivery]:
-    """Cancel every delivery not yet out; return those that could not be stopped."""
+def cancel_post(post: Post, actor: Membership | None = None) -> list[Delivery]:
+    """Cancel every delivery not yet out; return those that could not be stopped.
+    `actor` is the person who deleted the post, None when SMO did (a series ended)."""
     with transaction.atomic():
         for d in post.deliveries.all():
             _cancel(d)
         post.cancelled_at = timezone.now()
         post.save(update_fields=["cancelled_at", "updated_at"])
+        audit.post_event(A.POST_DELETED, post, actor)
     return list(post.deliveries.filter(state__in=IN_FLIGHT))
-
-
-def approve_post(post: Post) -> int:
-    """Schedule every delivery awaiting approval; return how many."""
-    approved = 0
-    with transaction.atomic():
-        for d in post.deliveries.filter(state=S.AWAITING_APPROVAL):
-            approved += engine.transition(
-                d.pk, S.AWAITING_APPROVAL, S.SCHEDULED, due_at=d.scheduled_at
-            )
-    return approved

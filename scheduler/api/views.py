@@ -219,7 +219,7 @@ class PostViewSet(
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         post = self.get_object()
-        posts.cancel_post(post)
+        posts.cancel_post(post, self.membership)
         return self._read(post)
 
     @extend_schema(request=None, responses={200: PostReadSerializer})

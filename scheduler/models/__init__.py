@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from scheduler.models.audit import AuditEvent
 from scheduler.models.collaboration import Comment, Notification
 from scheduler.models.deliveries import Delivery, DeliveryAttempt
 from scheduler.models.people import Membership, Role, User, Workspace
@@ -7,6 +8,7 @@ from scheduler.models.posts import Audience, Campaign, MediaAsset, Post, PostMed
 
 __all__ = [
     "Audience",
+    "AuditEvent",
     "Campaign",
     "Comment",
     "Delivery",

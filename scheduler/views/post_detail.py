@@ -44,7 +44,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_page("can_write")
 def post_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
-    stuck = posts.cancel_post(post)
+    stuck = posts.cancel_post(post, request.membership)  # type: ignore[attr-defined]
     if stuck:
         messages.warning(
             request,
