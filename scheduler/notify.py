@@ -160,6 +160,37 @@ def account_needs_reconnect(account_id: int) -> list[Notification]:
         )
 
 
+def account_access_ending(account_id: int, days: int) -> list[Notification]:
+    """Tell the workspace's owners and admins that an account's access ends in
+    `days` days and only a person can renew it. scheduler/expiry.py claims each
+    warning on the account first, so this goes out once per end and threshold."""
+    account = SocialAccount.objects.get(pk=account_id)
+    if days <= 1:
+        message = words(
+            "%(account)s loses access within a day and SMO cannot renew it: "
+            "reconnect it now, or its posts will be held.",
+            account=account.name,
+        )
+    else:
+        message = words(
+            "%(account)s loses access in %(days)s days and SMO cannot renew it: "
+            "reconnect it before then, or its posts will be held.",
+            account=account.name,
+            days=days,
+        )
+    people = _members(account.workspace_id, Membership.CAN_MANAGE_ACCOUNTS)
+    url = reverse("accounts") + f"#account-{account.pk}"
+    # `since` now: the claim, not an earlier notification on the same link, decides.
+    return _create(
+        account.workspace_id,
+        people,
+        Kind.ACCOUNT_NEEDS_RECONNECT,
+        message,
+        url,
+        timezone.now(),
+    )
+
+
 def reminder_due(delivery_id: int) -> list[Notification]:
     """Tell the person responsible that a delivery waits to be posted by hand: the
     post's author, else whoever connected the account, else the workspace's owners
