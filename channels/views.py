@@ -222,8 +222,10 @@ def account_reconnect(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         ngettext(
-            "Reconnected %(name)s. %(count)s held post goes out as scheduled.",
-            "Reconnected %(name)s. %(count)s held posts go out as scheduled.",
+            "Reconnected %(name)s and released %(count)s held post; "
+            "if its time has passed, it goes out now.",
+            "Reconnected %(name)s and released %(count)s held posts; "
+            "those whose time has passed go out now.",
             released,
         )
         % {"name": account.name, "count": released},

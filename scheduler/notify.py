@@ -180,14 +180,8 @@ def account_access_ending(account_id: int, days: int) -> list[Notification]:
         )
     people = _members(account.workspace_id, Membership.CAN_MANAGE_ACCOUNTS)
     url = reverse("accounts") + f"#account-{account.pk}"
-    # `since` now: the claim, not an earlier notification on the same link, decides.
     return _create(
-        account.workspace_id,
-        people,
-        Kind.ACCOUNT_NEEDS_RECONNECT,
-        message,
-        url,
-        timezone.now(),
+        account.workspace_id, people, Kind.ACCOUNT_NEEDS_RECONNECT, message, url, claimed=True
     )
 
 
@@ -270,15 +264,19 @@ def _create(
     url: str,
     since: datetime | None = None,
     delivery_id: int | None = None,
+    claimed: bool = False,
 ) -> list[Notification]:
     """Make one notification per person not yet told about this event, e-mail them on commit.
 
     Each person reads it in their own language (their profile's, else the site's).
+    `claimed`: the caller has made sure the event is told once (scheduler/expiry.py).
     """
-    told = Notification.objects.filter(user__in=people, kind=kind, url=url)
-    if since is not None:
-        told = told.filter(created_at__gte=since)
-    already = set(told.values_list("user_id", flat=True))
+    already: set[int] = set()
+    if not claimed:
+        told = Notification.objects.filter(user__in=people, kind=kind, url=url)
+        if since is not None:
+            told = told.filter(created_at__gte=since)
+        already = set(told.values_list("user_id", flat=True))
     made = Notification.objects.bulk_create(
         Notification(
             user=u,
