@@ -272,3 +272,24 @@ def test_an_account_that_signs_in_has_no_reconnect_without_signing_in(cast: Cast
     account = linkedin(cast, timedelta(days=30))
     SocialAccount.objects.filter(pk=account.pk).update(status=SocialAccount.Status.DISCONNECTED)
     assert signed_in(cast).post(f"/accounts/{account.pk}/reconnect/").status_code == 404
+
+
+def test_an_account_added_by_hand_reconnects_with_a_button(cast: Cast) -> None:
+    from channels import manual
+
+    account = manual.add_account(cast.admin, "snapchat", "Acme Snaps", "acmesnaps")
+    delivery_to(account, S.SCHEDULED)
+    client = signed_in(cast)
+    client.post(f"/accounts/{account.pk}/disconnect/")
+    account.refresh_from_db()
+    assert account.status == SocialAccount.Status.DISCONNECTED
+    assert client.post(f"/accounts/{account.pk}/reconnect/").status_code == 302
+    account.refresh_from_db()
+    assert account.is_active and account.publishing == SocialAccount.Publishing.REMINDER
+
+
+def test_the_last_hours_count_as_one_day() -> None:
+    now = timezone.now()
+    assert health.days_until(now + timedelta(hours=5), now) == 1
+    assert health.days_until(now + timedelta(days=2, hours=23), now) == 2
+    assert health.days_until(now - timedelta(hours=1), now) == 0
