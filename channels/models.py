@@ -48,6 +48,15 @@ class SocialAccount(models.Model):
     publishing = models.CharField(
         max_length=10, choices=Publishing.choices, default=Publishing.AUTO
     )
+    # When a person disconnected it: credentials wiped, history kept, deliveries held.
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+    # The reset time of the network's last rate-limit answer (RateLimited), for
+    # the Accounts page; the deliveries themselves wait in retry_wait.
+    rate_limited_until = models.DateTimeField(null=True, blank=True)
+    # The last "reconnect before access ends" warning (scheduler/expiry.py): the
+    # end it was about and its threshold in days, so none goes out twice.
+    expiry_warned_for = models.DateTimeField(null=True, blank=True)
+    expiry_warned_days = models.PositiveSmallIntegerField(null=True, blank=True)
     connected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

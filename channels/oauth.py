@@ -227,6 +227,7 @@ def save_connections(membership: Any, connections: list[base.Connection]) -> lis
                     "status": SocialAccount.Status.ACTIVE,
                     "status_detail": "",
                     "status_words": {},
+                    "disconnected_at": None,
                     "connected_by": membership.user,
                 },
             )

@@ -14,6 +14,8 @@ urlpatterns = [
         "accounts/sign-in/<str:network>/", views.connect_password, name="account-connect-password"
     ),
     path("accounts/<int:pk>/publishing/", views.account_publishing, name="account-publishing"),
+    path("accounts/<int:pk>/disconnect/", views.account_disconnect, name="account-disconnect"),
+    path("accounts/<int:pk>/reconnect/", views.account_reconnect, name="account-reconnect"),
     path("sandbox/", views.sandbox_feed, name="sandbox-feed"),
     path("sandbox/posts/<uuid:public_id>/", views.sandbox_post, name="sandbox-post"),
 ]

@@ -7,9 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from channels import manual, oauth
+from channels import disconnect, health, manual, oauth
 from channels.adapters import base, registry
 from channels.models import SandboxPost, SocialAccount
 from channels.words import say
@@ -59,8 +60,12 @@ def _accounts_page(
     request: HttpRequest, manual_form: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    connected = list(SocialAccount.objects.filter(workspace=membership.workspace))
+    connected = list(
+        health.with_health(SocialAccount.objects.filter(workspace=membership.workspace))
+    )
     for account in connected:
+        account.health = health.health(account)  # type: ignore[attr-defined]
+        account.reconnects_here = disconnect.reconnects_without_credentials(account)  # type: ignore[attr-defined]
         login = oauth.login_for(account.network)
         account.login_flow = login if login in oauth.LOGINS else ""  # type: ignore[attr-defined]
         # Networks signed in to with a password reconnect through their form below.
@@ -184,3 +189,45 @@ def _password_refused(
     # What was typed comes back, except the password.
     form = {"network": network, "handle": handle, "server": server, "errors": {field: message}}
     return _accounts_page(request, form, status=400)
+
+
+@require_POST
+@workspace_page("can_manage_accounts")
+def account_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
+    """Disconnect an account: wipe its credentials, hold its waiting posts."""
+    membership = request.membership  # type: ignore[attr-defined]
+    account = get_object_or_404(SocialAccount, pk=pk, workspace=membership.workspace)
+    held = disconnect.disconnect(membership, account)
+    messages.success(
+        request,
+        ngettext(
+            "Disconnected %(name)s. %(count)s scheduled post is held until it is reconnected.",
+            "Disconnected %(name)s. %(count)s scheduled posts are held until it is reconnected.",
+            held,
+        )
+        % {"name": account.name, "count": held},
+    )
+    return redirect(reverse("accounts") + f"#account-{account.pk}")
+
+
+@require_POST
+@workspace_page("can_manage_accounts")
+def account_reconnect(request: HttpRequest, pk: int) -> HttpResponse:
+    """Connect again an account that needs no sign-in (added by hand, the sandbox)."""
+    membership = request.membership  # type: ignore[attr-defined]
+    account = get_object_or_404(SocialAccount, pk=pk, workspace=membership.workspace)
+    if not disconnect.reconnects_without_credentials(account):
+        raise Http404(_("This account reconnects by signing in to its network."))
+    released = disconnect.reactivate(membership, account)
+    messages.success(
+        request,
+        ngettext(
+            "Reconnected %(name)s and released %(count)s held post; "
+            "if its time has passed, it goes out now.",
+            "Reconnected %(name)s and released %(count)s held posts; "
+            "those whose time has passed go out now.",
+            released,
+        )
+        % {"name": account.name, "count": released},
+    )
+    return redirect(reverse("accounts") + f"#account-{account.pk}")

@@ -278,6 +278,7 @@ def publish(delivery_id: int, worker: str = "") -> str:
     wait_until = ratebudget.take(account.pk, adapter.limits, cost=cost)
     if wait_until is not None:
         transition(delivery_id, S.QUEUED, S.RETRY_WAIT, due_at=wait_until)
+        note_rate_limit(account.pk, wait_until)
         logger.info(
             "delivery %s: over the account's budget, waits until %s", delivery_id, wait_until
         )
@@ -367,6 +368,7 @@ def _handle_error(
             outcome=Outcome.from_error(Ended.RATE_LIMITED, error),
             due_at=error.retry_at,
         )
+        note_rate_limit(account.pk, error.retry_at)
         return "rate-limited"
     if isinstance(error, base.Transient):
         return _retry_or_fail(delivery, Outcome.from_error(Ended.TRANSIENT, error))
@@ -379,6 +381,16 @@ def _handle_error(
         return _to_unknown(pk, Outcome.from_error(Ended.UNKNOWN, error))
     transition(pk, S.PUBLISHING, S.FAILED, outcome=Outcome.from_error(Ended.PERMANENT, error))
     return "failed"
+
+
+def note_rate_limit(account_id: int, until: datetime) -> None:
+    """Keep the latest reset time on the account, for the Accounts page.
+
+    Only ever moves later, so a worker with an older answer cannot shorten it.
+    """
+    SocialAccount.objects.filter(
+        Q(rate_limited_until__isnull=True) | Q(rate_limited_until__lt=until), pk=account_id
+    ).update(rate_limited_until=until)
 
 
 def _retry_or_fail(delivery: Delivery, outcome: Outcome) -> str:

@@ -160,6 +160,31 @@ def account_needs_reconnect(account_id: int) -> list[Notification]:
         )
 
 
+def account_access_ending(account_id: int, days: int) -> list[Notification]:
+    """Tell the workspace's owners and admins that an account's access ends in
+    `days` days and only a person can renew it. scheduler/expiry.py claims each
+    warning on the account first, so this goes out once per end and threshold."""
+    account = SocialAccount.objects.get(pk=account_id)
+    if days <= 1:
+        message = words(
+            "%(account)s loses access within a day and SMO cannot renew it: "
+            "reconnect it now, or its posts will be held.",
+            account=account.name,
+        )
+    else:
+        message = words(
+            "%(account)s loses access in %(days)s days and SMO cannot renew it: "
+            "reconnect it before then, or its posts will be held.",
+            account=account.name,
+            days=days,
+        )
+    people = _members(account.workspace_id, Membership.CAN_MANAGE_ACCOUNTS)
+    url = reverse("accounts") + f"#account-{account.pk}"
+    return _create(
+        account.workspace_id, people, Kind.ACCOUNT_NEEDS_RECONNECT, message, url, claimed=True
+    )
+
+
 def reminder_due(delivery_id: int) -> list[Notification]:
     """Tell the person responsible that a delivery waits to be posted by hand: the
     post's author, else whoever connected the account, else the workspace's owners
@@ -239,15 +264,19 @@ def _create(
     url: str,
     since: datetime | None = None,
     delivery_id: int | None = None,
+    claimed: bool = False,
 ) -> list[Notification]:
     """Make one notification per person not yet told about this event, e-mail them on commit.
 
     Each person reads it in their own language (their profile's, else the site's).
+    `claimed`: the caller has made sure the event is told once (scheduler/expiry.py).
     """
-    told = Notification.objects.filter(user__in=people, kind=kind, url=url)
-    if since is not None:
-        told = told.filter(created_at__gte=since)
-    already = set(told.values_list("user_id", flat=True))
+    already: set[int] = set()
+    if not claimed:
+        told = Notification.objects.filter(user__in=people, kind=kind, url=url)
+        if since is not None:
+            told = told.filter(created_at__gte=since)
+        already = set(told.values_list("user_id", flat=True))
     made = Notification.objects.bulk_create(
         Notification(
             user=u,

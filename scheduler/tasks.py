@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from scheduler import engine, instance_limits, tokens
+from scheduler import engine, expiry, instance_limits, tokens
 
 
 @shared_task(name="scheduler.dispatch_due", ignore_result=True)
@@ -39,6 +39,11 @@ def reconcile_stuck() -> dict[str, int]:
 @shared_task(name="scheduler.refresh_tokens", ignore_result=True)
 def refresh_tokens() -> dict[str, int]:
     return tokens.refresh_expiring()
+
+
+@shared_task(name="scheduler.warn_expiring_accounts", ignore_result=True)
+def warn_expiring_accounts() -> int:
+    return expiry.warn_expiring()
 
 
 @shared_task(name="scheduler.refresh_instance_limits", ignore_result=True)

@@ -32,6 +32,13 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 240},
     },
+    # Days-ahead warnings when only a person can renew an account's access
+    # (scheduler/expiry.py); each warning goes out once, whenever the run.
+    "warn-expiring-accounts": {
+        "task": "scheduler.warn_expiring_accounts",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600},
+    },
     # Servers' own limits (a Mastodon instance's character limit) change rarely.
     "refresh-instance-limits": {
         "task": "scheduler.refresh_instance_limits",

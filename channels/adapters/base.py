@@ -388,6 +388,11 @@ class Adapter(ABC):
     # SMO_TOKEN_REFRESH_MARGIN. Long-lived tokens that may only be refreshed
     # while still valid (Threads' 60 days) set a margin of days.
     refresh_margin: ClassVar[timedelta | None] = None
+    # What refresh() renews expiring credentials with: None when it cannot
+    # (a person reconnects when they expire), "" when it needs no stored secret
+    # (Threads swaps a still-valid token), else the secret it needs
+    # ("refresh_token"; LinkedIn issues one only to approved apps).
+    renews_with: ClassVar[str | None] = None
 
     def __init__(self, config: Mapping[str, Any], session: requests.Session) -> None:
         self.config = config
@@ -699,6 +704,21 @@ class Adapter(ABC):
         that follows a None resumes after them.
         """
         return None
+
+    @classmethod
+    def access_ends_at(cls, creds: Credentials) -> datetime | None:
+        """Return when a person must reconnect because refresh() cannot renew
+        `creds` past that time; None when it can, or they never expire.
+
+        A refresh token with an end of its own (LinkedIn's 365 days, stored as
+        the `refresh_expires_at` option) ends renewal then.
+        """
+        if creds.expires_at is None:
+            return None
+        if cls.renews_with is None or (cls.renews_with and not creds.secrets.get(cls.renews_with)):
+            return creds.expires_at
+        ends = creds.options.get("refresh_expires_at")
+        return datetime.fromisoformat(str(ends)) if ends else None
 
     def refresh(self, creds: Credentials) -> Credentials:
         """Return fresh credentials; raise AuthExpired if a person must reconnect."""

@@ -59,6 +59,7 @@ THE_POST = words("the post")
 
 class BlueskyAdapter(Adapter):
     network: ClassVar[str] = "bluesky"
+    renews_with: ClassVar[str | None] = "app_password"
     display_name: ClassVar[str] = "Bluesky"
     limits: ClassVar[Limits] = Limits(
         max_text=MAX_GRAPHEMES,

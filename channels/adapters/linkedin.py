@@ -62,6 +62,7 @@ THE_POST = words("the post")
 
 class LinkedInAdapter(Adapter):
     network: ClassVar[str] = "linkedin"
+    renews_with: ClassVar[str | None] = "refresh_token"
     display_name: ClassVar[str] = "LinkedIn"
     limits: ClassVar[Limits] = Limits(
         max_text=3000,

@@ -71,6 +71,7 @@ THE_PIN = words("the Pin")
 
 class PinterestAdapter(Adapter):
     network: ClassVar[str] = "pinterest"
+    renews_with: ClassVar[str | None] = "refresh_token"
     display_name: ClassVar[str] = "Pinterest"
     limits: ClassVar[Limits] = Limits(
         max_text=800,  # PinCreate.description.maxLength

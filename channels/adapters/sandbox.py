@@ -53,6 +53,7 @@ class SandboxFeed(Protocol):
 
 class SandboxAdapter(Adapter):
     network: ClassVar[str] = "sandbox"
+    renews_with: ClassVar[str | None] = ""
     display_name: ClassVar[str] = "Sandbox"
     limits: ClassVar[Limits] = Limits(max_text=500, max_images=4, max_videos=1)
     supports_lookup: ClassVar[bool] = True

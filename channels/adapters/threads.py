@@ -58,6 +58,7 @@ MAX_ITEMS = 20  # a carousel takes 2 to 20 items (§4; older docs said 10)
 
 class ThreadsAdapter(Adapter):
     network: ClassVar[str] = "threads"
+    renews_with: ClassVar[str | None] = ""
     display_name: ClassVar[str] = "Threads"
     limits: ClassVar[Limits] = Limits(
         max_text=MAX_TEXT,

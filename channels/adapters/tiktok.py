@@ -96,6 +96,7 @@ LISTING_WAIT = timedelta(hours=6)
 
 class TikTokAdapter(Adapter):
     network: ClassVar[str] = "tiktok"
+    renews_with: ClassVar[str | None] = "refresh_token"
     display_name: ClassVar[str] = "TikTok"
     limits: ClassVar[Limits] = Limits(
         max_text=MAX_CAPTION,  # a video's caption; a photo post's description takes 4,000

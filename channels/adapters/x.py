@@ -95,6 +95,7 @@ class XProblem:
 
 class XAdapter(Adapter):
     network: ClassVar[str] = "x"
+    renews_with: ClassVar[str | None] = "refresh_token"
     display_name: ClassVar[str] = "X"
     limits: ClassVar[Limits] = Limits(
         max_text=280,

@@ -56,6 +56,7 @@ LOOKUP_MARGIN = timedelta(minutes=10)
 
 class YouTubeAdapter(Adapter):
     network: ClassVar[str] = "youtube"
+    renews_with: ClassVar[str | None] = "refresh_token"
     display_name: ClassVar[str] = "YouTube"
     limits: ClassVar[Limits] = Limits(
         max_text=checks.MAX_DESCRIPTION,

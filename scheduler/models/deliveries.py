@@ -111,6 +111,14 @@ class Delivery(models.Model):
         return say(self.error_words) or self.last_error
 
     @property
+    def held_by_account(self) -> bool:
+        """Whether it waits for its account to be reconnected (the engine holds it)."""
+        return (
+            self.state in (self.State.SCHEDULED, self.State.QUEUED, self.State.RETRY_WAIT)
+            and not self.account.is_active
+        )
+
+    @property
     def by_reminder(self) -> bool:
         """Whether a person posts this one by hand: reminded already, or will be when due."""
         if self.reminded_at is not None:
