@@ -23,6 +23,7 @@ from channels.adapters.registry import UnknownNetwork, adapter_class
 from channels.health import held_count
 from channels.models import SocialAccount
 from channels.words import words
+from scheduler import audit
 
 if TYPE_CHECKING:
     from scheduler.models import Membership
@@ -44,16 +45,31 @@ def disconnect(membership: Membership, account: SocialAccount) -> int:
     _check(membership, account)
     reason = words("Disconnected by %(person)s.", person=membership.user.username)
     with transaction.atomic():
-        SocialAccount.objects.filter(pk=account.pk).exclude(status=Status.DISCONNECTED).update(
-            status=Status.DISCONNECTED,
-            status_detail=str(reason),
-            status_words=reason.as_json(),
-            disconnected_at=timezone.now(),
-            credentials={},
-            credentials_expire_at=None,
-            rate_limited_until=None,
+        changed = (
+            SocialAccount.objects.filter(pk=account.pk)
+            .exclude(status=Status.DISCONNECTED)
+            .update(
+                status=Status.DISCONNECTED,
+                status_detail=str(reason),
+                status_words=reason.as_json(),
+                disconnected_at=timezone.now(),
+                credentials={},
+                credentials_expire_at=None,
+                rate_limited_until=None,
+            )
         )
-        return held_count(account.pk)
+        held = held_count(account.pk)
+        if changed:
+            audit.record(
+                account.workspace_id,
+                audit.A.ACCOUNT_DISCONNECTED,
+                account,
+                actor=membership,
+                target_label=account.name,
+                network=account.network,
+                held=held,
+            )
+        return held
 
 
 def reconnects_without_credentials(account: SocialAccount) -> bool:
@@ -83,5 +99,14 @@ def reactivate(membership: Membership, account: SocialAccount) -> int:
             disconnected_at=None,
             connected_by=membership.user,
             updated_at=timezone.now(),
+        )
+        audit.record(
+            account.workspace_id,
+            audit.A.ACCOUNT_CONNECTED,
+            account,
+            actor=membership,
+            target_label=account.name,
+            network=account.network,
+            again=True,
         )
     return released

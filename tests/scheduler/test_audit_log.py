@@ -194,3 +194,18 @@ def test_the_page_makes_the_same_queries_however_many_events(cast: Cast) -> None
         page = client.get("/activity/").content.decode()
     assert page.count('class="row audit-event"') == 48
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_disconnecting_and_reconnecting_are_logged_once_each(cast: Cast, account) -> None:  # type: ignore[no-untyped-def]
+    DeliveryFactory(account=account, post__workspace=cast.workspace, state=S.SCHEDULED)
+    client = signed_in(cast, "admin")
+    client.post(f"/accounts/{account.pk}/disconnect/")
+    client.post(f"/accounts/{account.pk}/disconnect/")  # already disconnected: no second event
+    client.post(f"/accounts/{account.pk}/reconnect/")
+
+    assert [(a, who) for a, who, _label in events(cast)] == [
+        (A.ACCOUNT_DISCONNECTED, "admin"),
+        (A.ACCOUNT_CONNECTED, "admin"),
+    ]
+    gone = AuditEvent.objects.get(action=A.ACCOUNT_DISCONNECTED)
+    assert gone.details == {"network": "sandbox", "held": 1}
