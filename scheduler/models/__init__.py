@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from scheduler.models.apikeys import ApiKey
 from scheduler.models.collaboration import Comment, Notification
 from scheduler.models.deliveries import Delivery, DeliveryAttempt
 from scheduler.models.people import Membership, Role, User, Workspace
 from scheduler.models.posts import Audience, Campaign, MediaAsset, Post, PostMedia, QueueSlot
 
 __all__ = [
+    "ApiKey",
     "Audience",
     "Campaign",
     "Comment",
