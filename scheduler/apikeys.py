@@ -45,9 +45,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create(
-    membership: Membership, name: str, expires_at: datetime | None = None
-) -> NewKey:
+def create(membership: Membership, name: str, expires_at: datetime | None = None) -> NewKey:
     """Make a key for the membership's person in its workspace."""
     while True:
         lookup = secrets.token_hex(4)
