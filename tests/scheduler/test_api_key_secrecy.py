@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from scheduler import apikeys
 from scheduler.models import ApiKey
 from tests.conftest import Cast
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,24 @@ def test_error_reports_hide_the_authorization_header(cast: Cast) -> None:
     request = RequestFactory().get("/api/v1/posts/", HTTP_AUTHORIZATION=f"Bearer {new.secret}")
     meta = SafeExceptionReporterFilter().get_safe_request_meta(request)
     assert meta["HTTP_AUTHORIZATION"] == SafeExceptionReporterFilter.cleansed_substitute
+
+
+def test_the_admin_shows_keys_without_secret_or_hash_and_revokes_them(cast: Cast) -> None:
+    new = apikeys.create(cast.editor, "Robot")
+    staff = Client()
+    staff.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    pages = [
+        staff.get("/admin/scheduler/apikey/").content.decode(),
+        staff.get(f"/admin/scheduler/apikey/{new.key.pk}/change/").content.decode(),
+    ]
+    assert "Robot" in pages[0]
+    for page in pages:
+        assert new.secret.split("_", 2)[2] not in page
+        assert new.key.hashed not in page
+    assert staff.get("/admin/scheduler/apikey/add/").status_code == 403
+    staff.post(
+        "/admin/scheduler/apikey/",
+        {"action": "revoke", "_selected_action": [new.key.pk]},
+    )
+    new.key.refresh_from_db()
+    assert new.key.revoked_at is not None
