@@ -64,7 +64,7 @@ class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
         return None
 
 
-class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ApiKeyScheme(OpenApiAuthenticationExtension):
     """Tell drf-spectacular how keys are sent, so the docs offer an Authorize box."""
 
     target_class = "scheduler.api.keyauth.ApiKeyAuthentication"
