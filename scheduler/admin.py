@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy
 
+from scheduler import apikeys
 from scheduler.models import (
+    ApiKey,
     Campaign,
     Delivery,
     DeliveryAttempt,
@@ -95,3 +98,32 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 admin.site.register(MediaAsset)
 admin.site.register(QueueSlot)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """See and revoke keys; they are made on the profile page, where the secret is shown."""
+
+    list_display = ["name", "prefix", "membership", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["membership__workspace"]
+    search_fields = ["name", "lookup", "membership__user__username"]
+    list_select_related = ["membership__user", "membership__workspace"]
+    fields = [
+        "name",
+        "membership",
+        "lookup",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    @admin.action(description=gettext_lazy("Revoke the selected keys"))
+    def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
+        for key in queryset:
+            apikeys.revoke(key)

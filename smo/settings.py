@@ -8,6 +8,7 @@ SECRET_KEY and SMO_ENCRYPTION_KEYS are required when it is off.
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -79,7 +80,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -352,10 +352,14 @@ SMO_METRICS_DIR = env.str(
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # API keys first: a request without credentials gets 401 + WWW-Authenticate.
+    # DRF's TokenAuthentication is gone: its tokens were stored in clear, one per
+    # person for every workspace, with no name, last use or revocation.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "scheduler.api.keyauth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["scheduler.api.keyauth.ApiKeyRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -366,6 +370,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# Requests per API key (per person for the signed-in browser): "<n>/<s|min|h|day>".
+SMO_API_RATE = env.str("SMO_API_RATE", default="600/min")
+if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", SMO_API_RATE):
+    raise ImproperlyConfigured(f"SMO_API_RATE={SMO_API_RATE!r} is not like 600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "SMO API",
     "DESCRIPTION": "Schedule and publish posts to connected social accounts.",

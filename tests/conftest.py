@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from scheduler import apikeys
 from scheduler.models import Membership, Role, Workspace
 from tests.factories import MembershipFactory, SandboxAccountFactory, UserFactory, WorkspaceFactory
 
@@ -71,13 +71,17 @@ def account(cast: Cast):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def api(cast: Cast):  # type: ignore[no-untyped-def]
-    """An API client signed in with a token; `api.as_role("viewer")` switches person."""
+    """An API client with an API key; `api.as_role("viewer")` switches person.
+
+    The key acts in the membership's workspace; `api.key` is the one in use.
+    """
 
     class Client(APIClient):
+        key: apikeys.NewKey
+
         def as_role(self, name: str) -> Client:
-            membership = cast.role(name)
-            token, _ = Token.objects.get_or_create(user=membership.user)
-            self.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            self.key = apikeys.create(cast.role(name), f"{name}'s test key")
+            self.credentials(HTTP_AUTHORIZATION=f"Bearer {self.key.secret}")
             return self
 
     return Client().as_role("editor")

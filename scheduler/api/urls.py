@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from scheduler.api import views
+from scheduler.api import keys, views
 
 router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -13,9 +12,9 @@ router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("posts", views.PostViewSet, basename="post")
 router.register("deliveries", views.DeliveryViewSet, basename="delivery")
 router.register("media", views.MediaViewSet, basename="media")
+router.register("keys", keys.ApiKeyViewSet, basename="key")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

@@ -29,7 +29,7 @@ from scheduler.api.serializers import (
     PostReadSerializer,
     PostWriteSerializer,
 )
-from scheduler.models import Campaign, Delivery, MediaAsset, Membership, Post
+from scheduler.models import ApiKey, Campaign, Delivery, MediaAsset, Membership, Post
 
 WORKSPACE_HEADER = OpenApiParameter(
     "X-Workspace",
@@ -39,26 +39,45 @@ WORKSPACE_HEADER = OpenApiParameter(
 )
 
 
+def key_membership(key: ApiKey, wanted: str | None) -> Membership:
+    """An API key acts in its own workspace only; naming another is refused."""
+    workspace_id = key.membership.workspace_id
+    if wanted not in (None, "") and str(wanted).strip() != str(workspace_id):
+        raise ValidationError(
+            {
+                "X-Workspace": [
+                    _("This API key works only in workspace %(id)s.") % {"id": workspace_id}
+                ]
+            }
+        )
+    return key.membership
+
+
 class WorkspaceViewSet(viewsets.GenericViewSet):
     """Scopes every query to the request's workspace; other workspaces answer 404."""
 
-    write_permission = "can_write"
+    # The Membership property a write needs; None lets every role write.
+    write_permission: str | None = "can_write"
 
     @property
     def membership(self) -> Membership:
         if not hasattr(self, "_membership"):
+            wanted = self.request.headers.get("X-Workspace")
+            if isinstance(self.request.auth, ApiKey):
+                self._membership = key_membership(self.request.auth, wanted)
+                return self._membership
             try:
-                self._membership = workspaces.resolve(
-                    self.request.user, self.request.headers.get("X-Workspace")
-                )
+                self._membership = workspaces.resolve(self.request.user, wanted)
             except workspaces.WorkspaceChoiceError as exc:
                 raise ValidationError({"X-Workspace": [str(exc)]}) from exc
         return self._membership
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if request.method not in permissions.SAFE_METHODS and not getattr(
-            self.membership, self.write_permission
+        if (
+            self.write_permission
+            and request.method not in permissions.SAFE_METHODS
+            and not getattr(self.membership, self.write_permission)
         ):
             raise PermissionDenied(
                 _("Your role (%(role)s) cannot do this.")

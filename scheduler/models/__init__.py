@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from scheduler.models.apikeys import ApiKey
 from scheduler.models.audit import AuditEvent
 from scheduler.models.collaboration import Comment, Notification
 from scheduler.models.deliveries import Delivery, DeliveryAttempt
@@ -7,6 +8,7 @@ from scheduler.models.people import Membership, Role, User, Workspace
 from scheduler.models.posts import Audience, Campaign, MediaAsset, Post, PostMedia, QueueSlot
 
 __all__ = [
+    "ApiKey",
     "Audience",
     "AuditEvent",
     "Campaign",

@@ -1,4 +1,4 @@
-"""A person's own profile: the language and the time zone pages are shown in."""
+"""A person's own profile: the language and the time zone pages are shown in, and API keys."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from scheduler.apikeys import NewKey
 from scheduler.language import chosen_language
 from scheduler.models import User
+from scheduler.views import apikeys
 
 
 def _language_choices() -> list[tuple[str, str]]:
@@ -60,10 +62,23 @@ def profile(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Your profile is saved."))
         return HttpResponseRedirect(reverse("profile"))
-    status = 400 if form.errors else 200
-    return render(request, "scheduler/profile.html", {"form": form}, status=status)
+    return render_profile(request, form=form, status=400 if form.errors else 200)
+
+
+def render_profile(
+    request: HttpRequest,
+    form: ProfileForm | None = None,
+    key_form: apikeys.ApiKeyForm | None = None,
+    new_key: NewKey | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if form is None:
+        form = ProfileForm(instance=User.objects.get(pk=request.user.pk))
+    context = {"form": form, "new_key": new_key, **apikeys.section(request, key_form)}
+    return render(request, "scheduler/profile.html", context, status=status)
 
 
 urlpatterns: list[URLPattern] = [
     path("profile/", profile, name="profile"),
+    *apikeys.urlpatterns,
 ]

@@ -188,7 +188,8 @@ def test_the_post_list_makes_the_same_number_of_queries_for_1_or_20_posts(
     django_assert_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
     DeliveryFactory(post__workspace=cast.workspace, account=account)
-    with django_assert_num_queries(6) as one:
+    api.get("/api/v1/posts/")  # the key's first use writes its last_used_at
+    with django_assert_num_queries(5) as one:
         api.get("/api/v1/posts/")
     for _ in range(19):
         DeliveryFactory(post__workspace=cast.workspace, account=account)

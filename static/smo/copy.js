@@ -1,4 +1,4 @@
-// The reminder page's Copy buttons: copy the text beside them, say so, and fall
+// Copy buttons (the reminder page, a new API key): copy the field they name, say so, and fall
 // back to selecting it where the Clipboard API is refused (an http:// address
 // other than localhost is not a secure context).
 document.addEventListener("click", async (event) => {
