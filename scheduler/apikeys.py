@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from scheduler import audit
 from scheduler.models import ApiKey, Membership, User
 
 PREFIX = "smo_"
@@ -59,6 +60,14 @@ def create(membership: Membership, name: str, expires_at: datetime | None = None
         hashed=_digest(secret),
         expires_at=expires_at,
     )
+    audit.record(
+        membership.workspace_id,
+        audit.A.API_KEY_CREATED,
+        key,
+        actor=membership,
+        target_label=name,
+        prefix=f"{PREFIX}{lookup}",
+    )
     return NewKey(key=key, secret=secret)
 
 
@@ -98,5 +107,17 @@ def of_person(user: User) -> QuerySet[ApiKey]:
 
 def revoke(key: ApiKey) -> None:
     """Stop the key working from now on; revoking twice changes nothing."""
-    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     key.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        membership = key.membership
+        audit.record(
+            membership.workspace_id,
+            audit.A.API_KEY_REVOKED,
+            key,
+            actor=membership,
+            target_label=key.name,
+            prefix=f"{PREFIX}{key.lookup}",
+        )

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('actor_name', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(choices=[('post.created', 'Post created'), ('post.edited', 'Post edited'), ('post.rescheduled', 'Post rescheduled'), ('post.approved', 'Post approved'), ('post.rejected', 'Post rejected'), ('post.deleted', 'Post deleted'), ('post.published', 'Post published'), ('post.failed', 'Post failed'), ('account.connected', 'Account connected'), ('account.disconnected', 'Account disconnected'), ('member.invited', 'Member invited'), ('member.joined', 'Member joined'), ('member.role_changed', 'Role changed'), ('member.removed', 'Member removed')], max_length=40)),
+                ('action', models.CharField(choices=[('post.created', 'Post created'), ('post.edited', 'Post edited'), ('post.rescheduled', 'Post rescheduled'), ('post.approved', 'Post approved'), ('post.rejected', 'Post rejected'), ('post.deleted', 'Post deleted'), ('post.published', 'Post published'), ('post.failed', 'Post failed'), ('account.connected', 'Account connected'), ('account.disconnected', 'Account disconnected'), ('member.invited', 'Member invited'), ('member.joined', 'Member joined'), ('member.role_changed', 'Role changed'), ('member.removed', 'Member removed'), ('api_key.created', 'API key created'), ('api_key.revoked', 'API key revoked')], max_length=40)),
                 ('target_type', models.CharField(max_length=20)),
                 ('target_id', models.CharField(blank=True, max_length=64)),
                 ('target_label', models.CharField(blank=True, max_length=200)),

@@ -30,6 +30,8 @@ class AuditEvent(models.Model):
         MEMBER_JOINED = "member.joined", gettext_lazy("Member joined")
         ROLE_CHANGED = "member.role_changed", gettext_lazy("Role changed")
         MEMBER_REMOVED = "member.removed", gettext_lazy("Member removed")
+        API_KEY_CREATED = "api_key.created", gettext_lazy("API key created")
+        API_KEY_REVOKED = "api_key.revoked", gettext_lazy("API key revoked")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(
@@ -37,7 +39,7 @@ class AuditEvent(models.Model):
     )
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=40, choices=Action.choices)
-    # What it was done to: "post", "delivery", "account", "membership", "invite".
+    # What it was done to: a model's name ("post", "socialaccount", "apikey", ...).
     target_type = models.CharField(max_length=20)
     target_id = models.CharField(max_length=64, blank=True)
     # A short description of the target at the time (a post's first words, an
