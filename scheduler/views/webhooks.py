@@ -7,6 +7,7 @@ endpoint; no page renders it again."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
@@ -73,7 +74,8 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
         )
         # The only time the secret leaves the database: this answer, not a redirect,
         # so it is in no URL, session or message store.
-        return render(request, "scheduler/webhook_created.html", {"endpoint": endpoint})
+        context = {"endpoint": endpoint, "timeout": settings.SMO_WEBHOOK_TIMEOUT}
+        return render(request, "scheduler/webhook_created.html", context)
     context = {"form": form, "endpoints": _endpoints(membership.workspace)}
     return render(request, "scheduler/webhooks.html", context, status=400 if form.errors else 200)
 
@@ -90,7 +92,12 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "scheduler/webhook_detail.html",
-        {"endpoint": endpoint, "attempts": attempts, "recent": RECENT},
+        {
+            "endpoint": endpoint,
+            "attempts": attempts,
+            "recent": RECENT,
+            "timeout": settings.SMO_WEBHOOK_TIMEOUT,
+        },
     )
 
 
