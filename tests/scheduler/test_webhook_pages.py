@@ -183,3 +183,24 @@ def test_the_pages_make_the_same_queries_however_many_webhooks_and_events(cast: 
     assert len(many_list.captured_queries) == len(few_list.captured_queries)
     assert len(many_events.captured_queries) == len(few_events.captured_queries)
     assert SECRET not in page + events
+
+
+def test_signing_secrets_are_re_encrypted_when_keys_rotate(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    hook = endpoint(cast.workspace, URL)
+    old_key = settings.SMO_ENCRYPTION_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.SMO_ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_credentials")
+    settings.SMO_ENCRYPTION_KEYS = [new_key]  # the old key is gone now
+    assert WebhookEndpoint.objects.get(pk=hook.pk).signing_key == SECRET
+
+
+def test_a_webhook_timeout_longer_than_the_task_limit_is_a_configuration_error(settings) -> None:  # type: ignore[no-untyped-def]
+    from scheduler.checks import check_timeout_ladder
+
+    settings.SMO_WEBHOOK_TIMEOUT = settings.CELERY_TASK_SOFT_TIME_LIMIT
+    [error] = check_timeout_ladder(None)
+    assert error.id == "smo.E003" and "SMO_WEBHOOK_TIMEOUT" in error.msg
