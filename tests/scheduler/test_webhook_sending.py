@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.fernet import Fernet
+from django.db import connection
 
 from scheduler import engine, webhook_sending
 from scheduler.models import Delivery, WebhookDelivery, WebhookEvent
@@ -335,3 +338,42 @@ def test_the_sweep_sends_what_is_due_and_forgets_old_events(cast: Cast, queued: 
     assert queued == [due.pk]
     assert WebhookDelivery.objects.count() == 3
     assert WebhookDelivery.objects.filter(pk=recent.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_an_attempt_once(cast: Cast, receiver: Receiver) -> None:
+    hook = endpoint(cast.workspace, receiver.url)
+    row = WebhookDelivery.objects.create(
+        endpoint=hook, event="delivery.failed", payload={"id": "x"}, next_try_at=NOW
+    )
+    start = threading.Barrier(2)
+    results: list[str] = []
+
+    def worker() -> None:
+        start.wait()
+        try:
+            results.append(webhook_sending.send(row.pk, now=NOW))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["skipped", W.SUCCEEDED]
+    assert len(receiver.requests) == 1
+
+
+def test_a_key_problem_does_not_undo_a_publish(
+    cast: Cast,
+    account,  # type: ignore[no-untyped-def]
+    queued: list[int],
+) -> None:
+    endpoint(cast.workspace, "https://hooks.example.com/smo")
+    delivery = DeliveryFactory(account=account, state=S.QUEUED, post__workspace=cast.workspace)
+    unreadable = Fernet(Fernet.generate_key()).encrypt(b"{}").decode()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE scheduler_webhookendpoint SET secret = %s", [unreadable])
+    assert engine.publish(delivery.pk) == "published"
+    assert WebhookDelivery.objects.count() == 1
