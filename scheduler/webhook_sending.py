@@ -4,7 +4,7 @@ wait longer each time (1 min, 5 min, 30 min, 2 h, 12 h, then give up).
 Retries are rows, not broker timers (STYLE.md §4): a failed attempt sets
 `next_try_at`, and `send_due` (every half minute from beat) sends a task for
 each row that is due. Claiming is one conditional UPDATE that pushes
-`next_try_at` past the attempt's own timeout, so two workers holding the same
+`next_try_at` past the task's hard time limit, so two workers holding the same
 task, or the sweep racing the first send, never POST the same attempt twice; a
 worker that dies mid-attempt leaves the row to be claimed again after that.
 """
@@ -55,7 +55,8 @@ def wait_after(attempt: int, rand: Callable[[float, float], float] = random.unif
 def claim(row_id: int, now: datetime) -> WebhookDelivery | None:
     """Take the due attempt of `row_id` for this worker, or None if it is not due
     or another worker took it first."""
-    lease = now + timedelta(seconds=settings.SMO_WEBHOOK_TIMEOUT + 60)
+    # No task runs past its hard time limit, so after that the attempt was lost.
+    lease = now + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     taken = WebhookDelivery.objects.filter(pk=row_id, state=W.PENDING, next_try_at__lte=now).update(
         attempts=F("attempts") + 1, next_try_at=lease, updated_at=now
     )

@@ -30,6 +30,10 @@ class AuditEvent(models.Model):
         MEMBER_JOINED = "member.joined", gettext_lazy("Member joined")
         ROLE_CHANGED = "member.role_changed", gettext_lazy("Role changed")
         MEMBER_REMOVED = "member.removed", gettext_lazy("Member removed")
+        WEBHOOK_ADDED = "webhook.added", gettext_lazy("Webhook added")
+        WEBHOOK_ENABLED = "webhook.enabled", gettext_lazy("Webhook enabled")
+        WEBHOOK_DISABLED = "webhook.disabled", gettext_lazy("Webhook disabled")
+        WEBHOOK_DELETED = "webhook.deleted", gettext_lazy("Webhook deleted")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from scheduler import webhooks
-from scheduler.models import WebhookEndpoint
+from scheduler import audit, webhooks
+from scheduler.models import AuditEvent, WebhookEndpoint
 from scheduler.models.webhooks import SUBSCRIBABLE, new_secret
 from scheduler.public_urls import NotPublic
 from scheduler.views.access import workspace_page
 
+A = AuditEvent.Action
 MANAGE = "can_manage_accounts"  # owners and admins, who run the workspace
 RECENT = 50
 
@@ -64,20 +66,35 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = EndpointForm(request.POST or None, initial={"events": [e for e, _label in SUBSCRIBABLE]})
     if request.method == "POST" and form.is_valid():
-        endpoint = WebhookEndpoint.objects.create(
-            workspace=membership.workspace,
-            url=form.cleaned_data["url"],
-            events=form.cleaned_data["events"],
-            description=form.cleaned_data["description"],
-            secret={"key": new_secret()},
-            created_by=request.user,
-        )
+        with transaction.atomic():
+            endpoint = WebhookEndpoint.objects.create(
+                workspace=membership.workspace,
+                url=form.cleaned_data["url"],
+                events=form.cleaned_data["events"],
+                description=form.cleaned_data["description"],
+                secret={"key": new_secret()},
+                created_by=request.user,
+            )
+            _log(request, A.WEBHOOK_ADDED, endpoint, events=endpoint.events)
         # The only time the secret leaves the database: this answer, not a redirect,
         # so it is in no URL, session or message store.
         context = {"endpoint": endpoint, "timeout": settings.SMO_WEBHOOK_TIMEOUT}
         return render(request, "scheduler/webhook_created.html", context)
     context = {"form": form, "endpoints": _endpoints(membership.workspace)}
     return render(request, "scheduler/webhooks.html", context, status=400 if form.errors else 200)
+
+
+def _log(request: HttpRequest, action: str, endpoint: WebhookEndpoint, **details: object) -> None:
+    """Adding or removing a webhook sends the workspace's posts elsewhere: logged."""
+    membership = request.membership  # type: ignore[attr-defined]
+    audit.record(
+        membership.workspace_id,
+        action,
+        endpoint,
+        actor=membership,
+        target_label=endpoint.url,
+        **details,
+    )
 
 
 def _own(request: HttpRequest, pk: int) -> WebhookEndpoint:
@@ -106,7 +123,9 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = _own(request, pk)
     endpoint.active = not endpoint.active
-    endpoint.save(update_fields=["active"])
+    with transaction.atomic():
+        endpoint.save(update_fields=["active"])
+        _log(request, A.WEBHOOK_ENABLED if endpoint.active else A.WEBHOOK_DISABLED, endpoint)
     if endpoint.active:
         messages.success(request, _("The webhook is enabled."))
     else:
@@ -120,7 +139,9 @@ def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_page(MANAGE)
 def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = _own(request, pk)
-    endpoint.delete()
+    with transaction.atomic():
+        _log(request, A.WEBHOOK_DELETED, endpoint)
+        endpoint.delete()
     messages.success(request, _("The webhook %(url)s is deleted.") % {"url": endpoint.url})
     return redirect("webhooks")
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from scheduler.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from scheduler.models import AuditEvent, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.conftest import Cast
 from tests.scheduler.webhooks_setup import SECRET, endpoint, queued
 
@@ -54,6 +54,13 @@ def test_an_admin_adds_a_webhook_and_sees_its_secret_once(cast: Cast) -> None:
         assert again.status_code == 200
         assert secret not in again.content.decode()
     assert "Ops channel" in client.get("/webhooks/").content.decode()
+    [added] = AuditEvent.objects.all()
+    assert (added.action, added.actor_name, added.target_label, added.details) == (
+        "webhook.added",
+        "admin",
+        URL,
+        {"events": ["delivery.failed"]},
+    )
 
 
 @pytest.mark.parametrize(
@@ -144,6 +151,12 @@ def test_disable_enable_test_and_delete(
 
     assert client.post(f"/webhooks/{hook.pk}/delete/").status_code == 302
     assert not WebhookEndpoint.objects.exists() and not WebhookDelivery.objects.exists()
+    logged = AuditEvent.objects.filter(workspace=cast.workspace).order_by("pk")
+    assert [(e.action, e.actor_name, e.target_label) for e in logged] == [
+        ("webhook.disabled", "admin", URL),
+        ("webhook.enabled", "admin", URL),
+        ("webhook.deleted", "admin", URL),
+    ]
 
 
 def add_events(hook: WebhookEndpoint, n: int) -> None:

@@ -229,7 +229,11 @@ def test_a_worker_that_died_mid_attempt_leaves_it_to_be_tried_again(
     )
     assert webhook_sending.claim(row.pk, NOW) is not None  # and then the worker is gone
     assert webhook_sending.claim(row.pk, NOW + timedelta(seconds=30)) is None
-    later = NOW + timedelta(seconds=settings.SMO_WEBHOOK_TIMEOUT + 61)
+    assert (
+        webhook_sending.claim(row.pk, NOW + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT - 1))
+        is None
+    )
+    later = NOW + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     assert webhook_sending.send(row.pk, now=later) == W.SUCCEEDED
     row.refresh_from_db()
     assert row.attempts == 2
