@@ -58,4 +58,14 @@ def check_timeout_ladder(app_configs: Any, **kwargs: Any) -> list[Error]:
                     id="smo.E003",
                 )
             )
+    webhook = settings.SMO_WEBHOOK_TIMEOUT
+    if not webhook < soft:
+        errors.append(
+            Error(
+                f"SMO_WEBHOOK_TIMEOUT ({webhook:g} s) must be less than the task soft time limit "
+                f"({soft:g} s).",
+                hint="Otherwise a slow webhook receiver stops the task before its attempt is recorded.",
+                id="smo.E003",
+            )
+        )
     return errors

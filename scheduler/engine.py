@@ -26,7 +26,7 @@ from channels.adapters import base
 from channels.adapters.registry import adapter_for
 from channels.models import SocialAccount
 from channels.words import Words, as_words, words
-from scheduler import audit, content, metrics, notify, ratebudget, tokens
+from scheduler import audit, content, metrics, notify, ratebudget, tokens, webhooks
 from scheduler.models import Delivery, DeliveryAttempt
 
 logger = logging.getLogger(__name__)
@@ -143,6 +143,8 @@ def transition(
             )
         if target in (S.PUBLISHED, S.FAILED):
             audit.delivery_ended(delivery_id, target)
+            # Rows in this transaction; the tasks that send them go after commit.
+            webhooks.delivery_ended(delivery_id, target)
     if target in (S.FAILED, S.NEEDS_ATTENTION):
         _tell_people(delivery_id)
     return True

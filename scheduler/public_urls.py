@@ -22,15 +22,21 @@ class NotPublic(ValueError):
     pass
 
 
-def check(url: str) -> None:
-    """Raise NotPublic unless every address `url`'s host resolves to is a public one."""
+def check(url: str, message: str = "") -> None:
+    """Raise NotPublic unless every address `url`'s host resolves to is a public one.
+
+    `message` (translated, with %(host)s) says why for a URL that is not a media URL.
+    """
     if settings.SMO_FETCH_PRIVATE_URLS:
         return
     host = urlsplit(url).hostname or ""
     if not _public(url):
         raise NotPublic(
-            _(
-                "The media URL points inside a private network (%(host)s); SMO does not fetch from there."
+            (
+                message
+                or _(
+                    "The media URL points inside a private network (%(host)s); SMO does not fetch from there."
+                )
             )
             % {"host": host}
         )

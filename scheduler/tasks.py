@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from scheduler import engine, expiry, instance_limits, tokens
+from scheduler import engine, expiry, instance_limits, tokens, webhook_sending
 
 
 @shared_task(name="scheduler.dispatch_due", ignore_result=True)
@@ -49,3 +49,14 @@ def warn_expiring_accounts() -> int:
 @shared_task(name="scheduler.refresh_instance_limits", ignore_result=True)
 def refresh_instance_limits() -> dict[str, int]:
     return instance_limits.refresh()
+
+
+@shared_task(name="scheduler.send_webhook", acks_late=True, ignore_result=True)
+def send_webhook(delivery_id: int) -> str:
+    """Make one attempt at a webhook event (a WebhookDelivery id)."""
+    return webhook_sending.send(delivery_id)
+
+
+@shared_task(name="scheduler.send_due_webhooks", ignore_result=True)
+def send_due_webhooks() -> int:
+    return webhook_sending.send_due()

@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("scheduler.views.audiences")),
     path("", include("scheduler.views.campaigns")),
     path("", include("scheduler.views.audit")),
+    path("", include("scheduler.views.webhooks")),
 ]

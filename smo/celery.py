@@ -39,6 +39,12 @@ app.conf.beat_schedule = {
         "schedule": 24 * 3600.0,
         "options": {"expires": 3600},
     },
+    # Webhook events whose retry is due (their backoff is a minute at least).
+    "send-due-webhooks": {
+        "task": "scheduler.send_due_webhooks",
+        "schedule": 30.0,
+        "options": {"expires": 60},
+    },
     # Servers' own limits (a Mastodon instance's character limit) change rarely.
     "refresh-instance-limits": {
         "task": "scheduler.refresh_instance_limits",

@@ -228,6 +228,8 @@ SMO_HTTP_TIMEOUT = env.float("SMO_HTTP_TIMEOUT", default=30.0)
 # Let the CSV import fetch media from private addresses (localhost, 10.x, ...);
 # off, so a typed URL cannot reach the server's own network (scheduler/public_urls.py).
 SMO_FETCH_PRIVATE_URLS = env.bool("SMO_FETCH_PRIVATE_URLS", default=False)
+# Seconds a webhook receiver has to answer; short, so a slow one holds no worker.
+SMO_WEBHOOK_TIMEOUT = env.float("SMO_WEBHOOK_TIMEOUT", default=10.0)
 SMO_TASK_SOFT_TIME_LIMIT = env.int("SMO_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_SOFT_TIME_LIMIT = SMO_TASK_SOFT_TIME_LIMIT
 CELERY_TASK_TIME_LIMIT = SMO_TASK_SOFT_TIME_LIMIT + 30

@@ -6,6 +6,7 @@ from scheduler.models.collaboration import Comment, Notification
 from scheduler.models.deliveries import Delivery, DeliveryAttempt
 from scheduler.models.people import Membership, Role, User, Workspace
 from scheduler.models.posts import Audience, Campaign, MediaAsset, Post, PostMedia, QueueSlot
+from scheduler.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ApiKey",
@@ -23,5 +24,8 @@ __all__ = [
     "QueueSlot",
     "Role",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "Workspace",
 ]

@@ -32,6 +32,10 @@ class AuditEvent(models.Model):
         MEMBER_REMOVED = "member.removed", gettext_lazy("Member removed")
         API_KEY_CREATED = "api_key.created", gettext_lazy("API key created")
         API_KEY_REVOKED = "api_key.revoked", gettext_lazy("API key revoked")
+        WEBHOOK_ADDED = "webhook.added", gettext_lazy("Webhook added")
+        WEBHOOK_ENABLED = "webhook.enabled", gettext_lazy("Webhook enabled")
+        WEBHOOK_DISABLED = "webhook.disabled", gettext_lazy("Webhook disabled")
+        WEBHOOK_DELETED = "webhook.deleted", gettext_lazy("Webhook deleted")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

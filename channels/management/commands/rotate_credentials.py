@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from channels.models import InstanceApp, SocialAccount
+from scheduler.models import WebhookEndpoint
 
 
 class Command(BaseCommand):
@@ -23,4 +24,7 @@ class Command(BaseCommand):
             # SMO's client secrets on Mastodon instances are encrypted the same way.
             for app in InstanceApp.objects.select_for_update().iterator():
                 app.save(update_fields=["client_secret"])
+            # And the secrets SMO signs outgoing webhooks with.
+            for endpoint in WebhookEndpoint.objects.select_for_update().iterator():
+                endpoint.save(update_fields=["secret"])
         self.stdout.write(f"Re-encrypted the credentials of {rotated} accounts.")
