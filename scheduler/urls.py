@@ -29,4 +29,6 @@ urlpatterns = [
     path("", include("scheduler.views.variants")),
     path("", include("scheduler.views.audiences")),
     path("", include("scheduler.views.campaigns")),
+    path("", include("scheduler.views.people")),
+    path("", include("scheduler.views.join")),
 ]

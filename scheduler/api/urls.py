@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from scheduler.api import views
+from scheduler.api import people, views
 
 router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -13,6 +13,8 @@ router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("posts", views.PostViewSet, basename="post")
 router.register("deliveries", views.DeliveryViewSet, basename="delivery")
 router.register("media", views.MediaViewSet, basename="media")
+router.register("members", people.MemberViewSet, basename="member")
+router.register("invites", people.InviteViewSet, basename="invite")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

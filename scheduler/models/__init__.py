@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from scheduler.models.collaboration import Comment, Notification
 from scheduler.models.deliveries import Delivery, DeliveryAttempt
-from scheduler.models.people import Membership, Role, User, Workspace
+from scheduler.models.people import Invite, Membership, Role, User, Workspace
 from scheduler.models.posts import Audience, Campaign, MediaAsset, Post, PostMedia, QueueSlot
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "Comment",
     "Delivery",
     "DeliveryAttempt",
+    "Invite",
     "MediaAsset",
     "Membership",
     "Notification",
