@@ -13,7 +13,7 @@ from django.test import Client
 from scheduler import invites
 from scheduler.models import Invite, Membership, Role, User
 from tests.conftest import NOW, Cast
-from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
