@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -11,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scheduler.localtime import validate_timezone
+
+if TYPE_CHECKING:
+    from scheduler.models.posts import Post
 
 
 def _default_timezone() -> str:
@@ -104,6 +108,14 @@ class Membership(models.Model):
     @property
     def can_write(self) -> bool:
         return self.role in self.CAN_WRITE
+
+    def can_cancel(self, post: Post) -> bool:
+        """Cancel a post: those who schedule, or a contributor their own post.
+
+        A contributor's posts need approval (DESIGN.md "Data"); cancelling someone
+        else's approved post would undo a decision they were not given.
+        """
+        return self.can_schedule or (self.can_write and post.author_id == self.user_id)
 
     @property
     def can_approve(self) -> bool:
