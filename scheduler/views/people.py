@@ -49,11 +49,13 @@ def _page(request: HttpRequest, form: InviteForm | None = None, status: int = 20
         Membership.objects.filter(workspace=actor.workspace).select_related("user"),
         key=lambda m: (ROLE_ORDER[m.role], m.user.username.lower()),
     )
+    owners = sum(1 for m in people if m.role == Role.OWNER)
     for m in people:
         # What this actor may do to each row, so the template shows only real buttons.
         m.manageable = actor.can_manage_people and (  # type: ignore[attr-defined]
             m.role != Role.OWNER or actor.role == Role.OWNER
         )
+        m.last_owner = m.role == Role.OWNER and owners == 1  # type: ignore[attr-defined]
     context = {
         "people": people,
         "can_manage": actor.can_manage_people,

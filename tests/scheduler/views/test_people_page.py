@@ -228,3 +228,13 @@ def test_a_link_that_cannot_be_used_says_why(
             assert response.status_code == 410
             assert message in response.content.decode()
     assert not User.objects.filter(username="late").exists()
+
+
+def test_the_only_owner_is_offered_no_change_until_there_is_another(cast: Cast) -> None:
+    client = signed_in(cast, "owner")
+    html = client.get("/people/").content.decode()
+    assert f'action="/people/{cast.owner.pk}/role/"' not in html
+    assert "The only owner: make someone else an owner before changing this." in html
+    client.post(f"/people/{cast.admin.pk}/role/", {"role": "owner"})
+    html = client.get("/people/").content.decode()
+    assert f'action="/people/{cast.owner.pk}/role/"' in html
