@@ -43,18 +43,17 @@ def _new_token() -> tuple[str, str]:
     return token, _hash(token)
 
 
-def pending_queryset(workspace_id: int) -> QuerySet[Invite]:
-    """Invitations whose link still works: not used, not revoked, not expired."""
+def open_queryset(workspace_id: int) -> QuerySet[Invite]:
+    """Invitations not used and not revoked: pending, or expired and waiting for a
+    "Resend" (the People page lists both, the expired ones marked)."""
     return Invite.objects.filter(
-        workspace_id=workspace_id,
-        accepted_at=None,
-        revoked_at=None,
-        expires_at__gt=timezone.now(),
+        workspace_id=workspace_id, accepted_at=None, revoked_at=None
     ).select_related("invited_by")
 
 
 def pending(workspace_id: int) -> list[Invite]:
-    return list(pending_queryset(workspace_id))
+    """Invitations whose link still works."""
+    return list(open_queryset(workspace_id).filter(expires_at__gt=timezone.now()))
 
 
 def invite(actor: Membership, email: str, role: str) -> Invite:
@@ -68,7 +67,7 @@ def invite(actor: Membership, email: str, role: str) -> Invite:
     workspace_id = actor.workspace_id
     if Membership.objects.filter(workspace_id=workspace_id, user__email__iexact=email).exists():
         raise Refused("email", _("%(email)s is already a member.") % {"email": email})
-    if any(i.email.lower() == email.lower() for i in pending(workspace_id)):
+    if open_queryset(workspace_id).filter(email__iexact=email).exists():
         raise Refused(
             "email",
             _("%(email)s is already invited; resend that invitation instead.") % {"email": email},

@@ -42,11 +42,25 @@ class InviteSerializer(serializers.ModelSerializer):
     invited_by = serializers.CharField(source="invited_by.username", read_only=True, default=None)
     email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=Role.choices, default=Role.EDITOR)
+    expired = serializers.SerializerMethodField()
 
     class Meta:
         model = Invite
-        fields = ["id", "email", "role", "invited_by", "created_at", "sent_at", "expires_at"]
+        fields = [
+            "id",
+            "email",
+            "role",
+            "invited_by",
+            "created_at",
+            "sent_at",
+            "expires_at",
+            "expired",
+        ]
         read_only_fields = ["id", "invited_by", "created_at", "sent_at", "expires_at"]
+
+    def get_expired(self, obj: Invite) -> bool:
+        """Expired links wait for a resend (POST .../resend/) or a revoke."""
+        return not obj.is_pending
 
 
 class Forbidden(ValidationError):
@@ -102,7 +116,7 @@ class InviteViewSet(
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
 ):
-    """Pending invitations. POST invites (and e-mails the link); DELETE revokes;
+    """Invitations not used or revoked (expired ones say so). POST invites (and e-mails the link); DELETE revokes;
     POST .../resend/ sends a new link."""
 
     serializer_class = InviteSerializer
@@ -118,7 +132,7 @@ class InviteViewSet(
             )
 
     def get_queryset(self) -> QuerySet[Invite]:
-        return invites.pending_queryset(self.membership.workspace_id)
+        return invites.open_queryset(self.membership.workspace_id)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -60,7 +61,10 @@ def _page(request: HttpRequest, form: InviteForm | None = None, status: int = 20
         "people": people,
         "can_manage": actor.can_manage_people,
         "roles": assignable_roles(actor),
-        "invites": invites.pending(actor.workspace_id) if actor.can_manage_people else [],
+        "invites": list(invites.open_queryset(actor.workspace_id))
+        if actor.can_manage_people
+        else [],
+        "now": timezone.now(),
         "form": form or InviteForm(actor=actor),
     }
     return render(request, "scheduler/people.html", context, status=status)

@@ -151,3 +151,35 @@ def test_the_member_list_costs_the_same_queries_however_long(  # type: ignore[no
         MembershipFactory(workspace=cast.workspace)
     with django_assert_num_queries(4):
         client.get("/api/v1/members/")
+
+
+def test_expired_invitations_are_listed_as_such_and_resent(  # type: ignore[no-untyped-def]
+    cast: Cast, api, django_capture_on_commit_callbacks
+) -> None:
+    from datetime import timedelta
+
+    import time_machine
+
+    made = Invite.objects.create(
+        workspace=cast.workspace, email="late@example.com", token_hash="h", expires_at=NOW
+    )
+    client = api.as_role("owner")
+    [row] = client.get("/api/v1/invites/").json()["results"]
+    assert (row["email"], row["expired"]) == ("late@example.com", True)
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/api/v1/invites/{made.pk}/resend/")
+    assert response.json()["expired"] is False
+    assert response.json()["expires_at"] == "2026-12-02T15:00:00Z"
+
+
+def test_members_and_invites_are_in_the_schema(cast: Cast, api) -> None:  # type: ignore[no-untyped-def]
+    paths = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    for path in [
+        "/api/v1/members/",
+        "/api/v1/members/{id}/",
+        "/api/v1/invites/",
+        "/api/v1/invites/{id}/",
+        "/api/v1/invites/{id}/resend/",
+    ]:
+        assert path in paths, path

@@ -238,3 +238,22 @@ def test_the_only_owner_is_offered_no_change_until_there_is_another(cast: Cast) 
     client.post(f"/people/{cast.admin.pk}/role/", {"role": "owner"})
     html = client.get("/people/").content.decode()
     assert f'action="/people/{cast.owner.pk}/role/"' in html
+
+
+def test_an_expired_invitation_is_listed_as_expired_and_can_be_resent(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    invite_link(cast, django_capture_on_commit_callbacks)
+    made = Invite.objects.get()
+    client = signed_in(cast, "owner")
+    with time_machine.travel(NOW + timedelta(days=8), tick=False):
+        html = client.get("/people/").content.decode()
+        assert "Expired" in html and "new@example.com" in html
+        # Inviting the same address again points at the resend button instead.
+        again = client.post("/people/invite/", {"email": "new@example.com", "role": "viewer"})
+        assert "already invited; resend that invitation instead." in again.content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/people/invites/{made.pk}/resend/")
+        made.refresh_from_db()
+        assert made.expires_at == NOW + timedelta(days=15)
+        assert "Expired" not in client.get("/people/").content.decode()
