@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import UserCreationForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -55,7 +55,7 @@ def new_workspace(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduler/workspace_new.html", {"form": form}, status=status)
 
 
-class JoinForm(BaseUserCreationForm):
+class JoinForm(UserCreationForm):
     """A new person's username and password; the e-mail is the invitation's."""
 
     class Meta:

@@ -257,3 +257,15 @@ def test_an_expired_invitation_is_listed_as_expired_and_can_be_resent(
         made.refresh_from_db()
         assert made.expires_at == NOW + timedelta(days=15)
         assert "Expired" not in client.get("/people/").content.decode()
+
+
+def test_a_taken_username_is_refused_whatever_its_case(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    link = invite_link(cast, django_capture_on_commit_callbacks)
+    response = Client().post(
+        link, {"username": "EDITOR", "password1": "a long pass 123", "password2": "a long pass 123"}
+    )
+    assert response.status_code == 400
+    assert "A user with that username already exists." in response.content.decode()
+    assert Invite.objects.get().accepted_at is None
