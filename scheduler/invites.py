@@ -22,6 +22,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -88,7 +89,7 @@ def invite(actor: Membership, email: str, role: str) -> Invite:
 
 def _check_manage(actor: Membership, invitation: Invite) -> None:
     if invitation.workspace_id != actor.workspace_id:
-        raise Invite.DoesNotExist
+        raise Http404  # never reached through the views, which look up in-workspace
     check_role(actor, invitation.role, field="invite")
 
 

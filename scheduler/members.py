@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from scheduler.models import Membership, Role, User, Workspace
@@ -51,7 +52,7 @@ def check_role(actor: Membership, role: str, field: str = "role") -> None:
 
 def _check_target(actor: Membership, target: Membership) -> None:
     if target.workspace_id != actor.workspace_id:
-        raise Membership.DoesNotExist
+        raise Http404  # never reached through the views, which look up in-workspace
     if not actor.can_manage_people:
         raise Refused("role", _("Your role (%(role)s) cannot manage people.") % _role(actor), True)
     if target.role == Role.OWNER and actor.role != Role.OWNER:

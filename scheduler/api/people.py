@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -161,6 +161,4 @@ class InviteViewSet(
             invites.resend(self.membership, invitation)
         except members.Refused as exc:
             raise _refused(exc) from exc
-        except Invite.DoesNotExist as exc:
-            raise NotFound from exc
         return Response(self.get_serializer(invitation).data)
