@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.messages import ERROR, get_messages
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -198,7 +199,12 @@ def test_web_app(world: World, row: Row, role: str, expected: Any) -> None:
     client = Client()
     client.force_login(world.cast.role(role).user)
     method, url, data = row.request(world)
-    check(getattr(client, method)(url, data), expected)
+    response = getattr(client, method)(url, data)
+    check(response, expected)
+    if expected == OK:
+        # A redirect can carry a refusal ("Could not approve: ..."); OK means none.
+        refusals = [m for m in get_messages(response.wsgi_request) if m.level >= ERROR]
+        assert refusals == []
 
 
 @pytest.mark.parametrize(("row", "role", "expected"), API)
