@@ -113,4 +113,7 @@ def test_an_invited_person_joins_and_sees_the_workspace(
     sam.get_by_label("Workspace").select_option(label="Northwind Coffee")
     expect(sam).to_have_url(f"{base}/")
     expect(sam.get_by_label("Workspace")).to_have_value(str(owner.workspace_id))
+    fits(sam)
+    if screenshots:
+        sam.screenshot(path=str(screenshots / "switcher-phone.png"))
     assert Membership.objects.filter(user__username="sam").count() == 2
