@@ -59,11 +59,19 @@ def _check_target(actor: Membership, target: Membership) -> None:
         raise Refused("role", _("Only an owner can change or remove an owner."), True)
 
 
+def _locked(target: Membership) -> Membership:
+    """Lock the workspace, then re-read `target`.
+
+    People changes in one workspace take turns on the workspace row, so two owners
+    demoting each other at once cannot leave it without one (and cannot deadlock,
+    as locking each other's membership rows could).
+    """
+    Workspace.objects.select_for_update().filter(pk=target.workspace_id).first()
+    return Membership.objects.select_related("user").get(pk=target.pk)
+
+
 def _other_owners(target: Membership) -> bool:
-    # Locked, so two owners demoting each other at once cannot leave none.
-    owners = Membership.objects.select_for_update().filter(
-        workspace_id=target.workspace_id, role=Role.OWNER
-    )
+    owners = Membership.objects.filter(workspace_id=target.workspace_id, role=Role.OWNER)
     return owners.exclude(pk=target.pk).exists()
 
 
@@ -72,7 +80,7 @@ def change_role(actor: Membership, target: Membership, role: str) -> bool:
     _check_target(actor, target)
     check_role(actor, role)
     with transaction.atomic():
-        target = Membership.objects.select_for_update().get(pk=target.pk)
+        target = _locked(target)
         if target.role == role:
             return False
         if target.role == Role.OWNER and not _other_owners(target):
@@ -90,7 +98,7 @@ def remove(actor: Membership, target: Membership) -> None:
     """Take `target` out of the workspace. Their posts stay; they lose access."""
     _check_target(actor, target)
     with transaction.atomic():
-        target = Membership.objects.select_for_update().get(pk=target.pk)
+        target = _locked(target)
         if target.role == Role.OWNER and not _other_owners(target):
             raise Refused(
                 "member",

@@ -96,6 +96,9 @@ class MemberViewSet(
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         target = serializer.instance
+        if "role" not in serializer.validated_data:
+            # PATCH makes every field optional; role is the only thing to change.
+            raise ValidationError({"role": [_("This field is required.")]})
         try:
             members.change_role(self.membership, target, serializer.validated_data["role"])
         except members.Refused as exc:

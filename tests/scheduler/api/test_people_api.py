@@ -59,6 +59,8 @@ def test_an_admin_changes_a_role(cast: Cast, api) -> None:  # type: ignore[no-un
         ),
         ("owner", "editor", {"role": "boss"}, 400, {"role": ['"boss" is not a valid choice.']}),
         ("editor", "viewer", {"role": "editor"}, 403, {}),
+        ("owner", "editor", {}, 400, {"role": ["This field is required."]}),
+        ("owner", "editor", {"username": "x"}, 400, {"role": ["This field is required."]}),
     ],
 )
 def test_role_changes_the_rules_refuse_name_the_field(  # type: ignore[no-untyped-def]
