@@ -31,4 +31,6 @@ urlpatterns = [
     path("", include("scheduler.views.campaigns")),
     path("", include("scheduler.views.audit")),
     path("", include("scheduler.views.webhooks")),
+    path("", include("scheduler.views.people")),
+    path("", include("scheduler.views.join")),
 ]

@@ -65,6 +65,16 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 SMO_PUBLIC_URL = env.str(
     "SMO_PUBLIC_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
 ).rstrip("/")
+# Outgoing e-mail (notifications, invitations) as one URL, e.g.
+# smtp+tls://user:password@mail.example.com:587; consolemail:// prints each e-mail
+# (invitation links included) to the log, so it is only the default under DEBUG.
+vars().update(
+    environ.Env.email_url_config(
+        _secret("EMAIL_URL") or ("consolemail://" if DEBUG else "smtp://localhost:25")
+    )
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SMO <smo@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS",
     default=[SMO_PUBLIC_URL] if SMO_PUBLIC_URL.startswith("https://") else [],

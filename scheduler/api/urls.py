@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from scheduler.api import keys, views
+from scheduler.api import keys, people, views
 
 router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -13,6 +13,8 @@ router.register("posts", views.PostViewSet, basename="post")
 router.register("deliveries", views.DeliveryViewSet, basename="delivery")
 router.register("media", views.MediaViewSet, basename="media")
 router.register("keys", keys.ApiKeyViewSet, basename="key")
+router.register("members", people.MemberViewSet, basename="member")
+router.register("invites", people.InviteViewSet, basename="invite")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -118,6 +118,8 @@ class CampaignViewSet(
     WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
 ):
     serializer_class = CampaignSerializer
+    # As on the web (campaign_edit): campaigns shape what gets scheduled.
+    write_permission = "can_schedule"
 
     def get_queryset(self) -> QuerySet[Campaign]:
         return Campaign.objects.filter(workspace=self.membership.workspace)
@@ -238,6 +240,10 @@ class PostViewSet(
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         post = self.get_object()
+        if not self.membership.can_cancel(post):
+            raise PermissionDenied(
+                _("Only the author or someone who schedules can cancel this post.")
+            )
         posts.cancel_post(post, self.membership)
         return self._read(post)
 

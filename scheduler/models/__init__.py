@@ -4,7 +4,7 @@ from scheduler.models.apikeys import ApiKey
 from scheduler.models.audit import AuditEvent
 from scheduler.models.collaboration import Comment, Notification
 from scheduler.models.deliveries import Delivery, DeliveryAttempt
-from scheduler.models.people import Membership, Role, User, Workspace
+from scheduler.models.people import Invite, Membership, Role, User, Workspace
 from scheduler.models.posts import Audience, Campaign, MediaAsset, Post, PostMedia, QueueSlot
 from scheduler.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -16,6 +16,7 @@ __all__ = [
     "Comment",
     "Delivery",
     "DeliveryAttempt",
+    "Invite",
     "MediaAsset",
     "Membership",
     "Notification",

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scheduler.localtime import validate_timezone
+
+if TYPE_CHECKING:
+    from scheduler.models.posts import Post
 
 
 def _default_timezone() -> str:
@@ -67,6 +72,7 @@ class Membership(models.Model):
     CAN_MANAGE_ACCOUNTS = {Role.OWNER, Role.ADMIN}
     CAN_SCHEDULE = {Role.OWNER, Role.ADMIN, Role.EDITOR}
     CAN_WRITE = {Role.OWNER, Role.ADMIN, Role.EDITOR, Role.CONTRIBUTOR}
+    CAN_MANAGE_PEOPLE = {Role.OWNER, Role.ADMIN}
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -90,6 +96,11 @@ class Membership(models.Model):
         return self.role in self.CAN_MANAGE_ACCOUNTS
 
     @property
+    def can_manage_people(self) -> bool:
+        """Invite people, change roles, remove members (owners only by owners)."""
+        return self.role in self.CAN_MANAGE_PEOPLE
+
+    @property
     def can_schedule(self) -> bool:
         """Schedule without approval."""
         return self.role in self.CAN_SCHEDULE
@@ -98,7 +109,54 @@ class Membership(models.Model):
     def can_write(self) -> bool:
         return self.role in self.CAN_WRITE
 
+    def can_cancel(self, post: Post) -> bool:
+        """Cancel a post: those who schedule, or a contributor their own post.
+
+        A contributor's posts need approval (DESIGN.md "Data"); cancelling someone
+        else's approved post would undo a decision they were not given.
+        """
+        return self.can_schedule or (self.can_write and post.author_id == self.user_id)
+
     @property
     def can_approve(self) -> bool:
         """Approve, reject or ask for changes on posts awaiting approval."""
         return self.role in self.CAN_SCHEDULE
+
+
+class Invite(models.Model):
+    """An e-mailed, expiring, single-use invitation to join a workspace with a role.
+
+    Only a SHA-256 of the link's token is stored, so a database dump cannot be
+    used to join; the token itself exists only in the e-mail (scheduler/invites.py).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.EDITOR)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "email"], name="invite_workspace_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.workspace_id} as {self.role}"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,13 +38,16 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     live = any(d.state in LIVE_STATES for d in post.deliveries.all())
     template = "scheduler/_deliveries.html" if request.htmx else "scheduler/post_detail.html"  # type: ignore[attr-defined]
-    return render(request, template, {"post": post, "live": live})
+    can_cancel = request.membership.can_cancel(post)  # type: ignore[attr-defined]
+    return render(request, template, {"post": post, "live": live, "can_cancel": can_cancel})
 
 
 @require_POST
 @workspace_page("can_write")
 def post_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
+    if not request.membership.can_cancel(post):  # type: ignore[attr-defined]
+        raise PermissionDenied(_("Only the author or someone who schedules can cancel this post."))
     stuck = posts.cancel_post(post, request.membership)  # type: ignore[attr-defined]
     if stuck:
         messages.warning(
