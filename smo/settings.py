@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "scheduler",
     "channels.apps.ChannelsConfig",
 ]
@@ -101,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "scheduler.middleware.UserTimezoneMiddleware",
+    # Last, so it turns a login axes refused into the lockout answer (scheduler/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smo.urls"
@@ -146,6 +149,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -386,6 +394,20 @@ SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Login throttling (django-axes): after SMO_LOGIN_FAILURE_LIMIT wrong passwords
+# for one username from one address, that pair is locked out for
+# SMO_LOGIN_LOCKOUT_MINUTES. Per pair, so a stranger guessing cannot lock a
+# person out from everywhere. Covers /login/, the admin and /api/v1/auth/token/.
+AXES_FAILURE_LIMIT = env.int("SMO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SMO_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "scheduler.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "scheduler.lockout.client_ip"
+# Proxies in front of SMO that append to X-Forwarded-For; 0 trusts none and uses
+# the connection's address (behind an untrusted count, anyone could pick an address).
+SMO_TRUSTED_PROXY_COUNT = env.int("SMO_TRUSTED_PROXY_COUNT", default=0)
 
 LOGGING = {
     "version": 1,

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from scheduler.api import views
+from scheduler.api.token import obtain_auth_token
 
 router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
