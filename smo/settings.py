@@ -84,12 +84,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "csp",
     "scheduler",
     "channels.apps.ChannelsConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -386,14 +388,31 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security -------------------------------------------------------------------
-SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", SMO_PUBLIC_URL.startswith("https://"))
+# An https SMO_PUBLIC_URL outside DEBUG is production: cookies over TLS only,
+# http redirected to https, and HSTS for a year (`check --deploy` is clean then;
+# tests/security/test_deploy_check.py runs it).
+_HTTPS = SMO_PUBLIC_URL.startswith("https://")
+_PRODUCTION_TLS = _HTTPS and not DEBUG
+SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", _HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The TLS proxy in front must set this header (and drop one a client sends).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Behind TLS, turn these on (and raise HSTS once all is well on https).
-SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", _PRODUCTION_TLS)
+# Prometheus scrapes /metrics inside the compose network over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _PRODUCTION_TLS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [
+    # security.W021 asks for HSTS preload. Preloading binds the whole registrable
+    # domain (every sibling host) and is hard to undo, so it is the domain
+    # owner's choice: SECURE_HSTS_PRELOAD=true, then submit at hstspreload.org.
+    "security.W021",
+]
 
 # Login throttling (django-axes): after SMO_LOGIN_FAILURE_LIMIT wrong passwords
 # for one username from one address, that pair is locked out for
@@ -404,10 +423,34 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("SMO_LOGIN_LOCKOUT_MINUTES", defau
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "scheduler.lockout.lockout_response"
+# No start-up banner on every manage.py command; lockouts are still logged.
+AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "scheduler.lockout.client_ip"
 # Proxies in front of SMO that append to X-Forwarded-For; 0 trusts none and uses
 # the connection's address (behind an untrusted count, anyone could pick an address).
 SMO_TRUSTED_PROXY_COUNT = env.int("SMO_TRUSTED_PROXY_COUNT", default=0)
+
+# Content security policy (django-csp): scripts, styles, images and media from
+# SMO's own origin only, so injected markup cannot run code or load anything.
+# No inline <script>, <style> or on...= handlers anywhere (static/smo/forms.js
+# does what handlers did). Style *attributes* stay allowed: the campaign
+# colours are per-row values (style="--c: #hex"), and an attribute cannot run
+# script. data: images are the favicon and Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        # No form-action: connecting an account posts a form that redirects to
+        # the network's sign-in page, which form-action 'self' would block.
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

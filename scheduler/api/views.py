@@ -40,7 +40,12 @@ WORKSPACE_HEADER = OpenApiParameter(
 
 
 class WorkspaceViewSet(viewsets.GenericViewSet):
-    """Scopes every query to the request's workspace; other workspaces answer 404."""
+    """Scopes every query to the request's workspace; other workspaces answer 404.
+
+    Subclasses name `queryset = Model.objects.none()` only so drf-spectacular
+    knows the model without a request (else check --deploy warns W001); the
+    rows always come from get_queryset.
+    """
 
     write_permission = "can_write"
 
@@ -80,6 +85,7 @@ class AccountViewSet(
     connect through their sign-in page in the web app."""
 
     serializer_class = AccountSerializer
+    queryset = SocialAccount.objects.none()  # the schema's model; get_queryset scopes
     write_permission = "can_manage_accounts"
 
     def get_queryset(self) -> QuerySet[SocialAccount]:
@@ -99,6 +105,7 @@ class CampaignViewSet(
     WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
 ):
     serializer_class = CampaignSerializer
+    queryset = Campaign.objects.none()  # the schema's model; get_queryset scopes
 
     def get_queryset(self) -> QuerySet[Campaign]:
         return Campaign.objects.filter(workspace=self.membership.workspace)
@@ -111,6 +118,7 @@ class MediaViewSet(
     WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
 ):
     serializer_class = MediaSerializer
+    queryset = MediaAsset.objects.none()  # the schema's model; get_queryset scopes
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[MediaAsset]:
@@ -143,6 +151,7 @@ class PostViewSet(
     """Posts and their deliveries. DELETE cancels what has not gone out yet."""
 
     serializer_class = PostReadSerializer
+    queryset = Post.objects.none()  # the schema's model; get_queryset scopes
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Post]:
@@ -260,6 +269,7 @@ class DeliveryViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveMo
     """Deliveries of the workspace's posts; `?state=reminder_sent` lists open reminders."""
 
     serializer_class = DeliverySerializer
+    queryset = Delivery.objects.none()  # the schema's model; get_queryset scopes
 
     def get_queryset(self) -> QuerySet[Delivery]:
         queryset = Delivery.objects.filter(account__workspace=self.membership.workspace)
