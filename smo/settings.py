@@ -452,6 +452,23 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+_WIRE_LOGGERS = (
+    "tweepy",
+    "requests_oauthlib",
+    "oauthlib",
+    "urllib3",
+    "requests",
+    "httpx",
+    "httpcore",
+    "googleapiclient",
+    "google_auth_httplib2",
+    "google.auth",
+    "facebook",
+    "mastodon",
+    "atproto",
+    "atproto_client",
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -467,5 +484,11 @@ LOGGING = {
         "celery.worker.strategy": {"level": "WARNING"},
         # axes logs every login at INFO; failures and lockouts are WARNING.
         "axes": {"level": "WARNING"},
+        # Network client libraries log whole requests below WARNING, secrets
+        # included: tweepy its headers (Authorization: Bearer ...), requests-oauthlib
+        # and oauthlib token bodies, urllib3 URLs that carry Graph's access_token=.
+        # They stay quiet even at LOG_LEVEL=DEBUG (tests/security/test_secret_scan.py);
+        # SMO's own loggers say what was called.
+        **{name: {"level": "WARNING"} for name in _WIRE_LOGGERS},
     },
 }
