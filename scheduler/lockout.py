@@ -46,7 +46,10 @@ def lockout_response(
     """Answer a locked-out login: JSON for the API, the login page otherwise."""
     retry_after = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse({"detail": message()}, status=STATUS)
+        # The API's error shape (scheduler/api/errors.py), as for a wrong password.
+        text = message()
+        body = {"detail": text, "errors": {"non_field_errors": [text]}}
+        response: HttpResponse = JsonResponse(body, status=STATUS)
     else:
         # Unbound: validating would call authenticate() again and count a failure.
         form = AuthenticationForm(request, initial={"username": request.POST.get("username")})

@@ -73,6 +73,7 @@ def test_the_api_token_endpoint_is_throttled_with_a_json_answer(cast: Cast) -> N
     response = client.post("/api/v1/auth/token/", {"username": "editor", "password": PASSWORD})
     assert response.status_code == 429
     assert response.json()["detail"].startswith("Too many failed logins")
+    assert response.json()["errors"] == {"non_field_errors": [response.json()["detail"]]}
     assert "token" not in response.json()
 
 
