@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from channels import disconnect, health, manual, oauth
@@ -153,6 +154,10 @@ def account_publishing(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("accounts") + f"#account-{account.pk}")
 
 
+# Error reports (Django's 500 page and mails) show neither the posted app
+# password nor any local variable here or in the adapter code it calls.
+@sensitive_post_parameters("password")
+@sensitive_variables()
 @require_POST
 @workspace_page("can_manage_accounts")
 def connect_password(request: HttpRequest, network: str) -> HttpResponse:

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 # ISO base media files (MP4, QuickTime) carry "ftyp" at byte 4; the brand says which.
 VIDEO_BRANDS = {b"qt  ": "video/quicktime"}
+# The video types sniff() can return, with the extension a stored file gets.
+VIDEO_TYPES = {"video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm"}
 # WebM is Matroska (an EBML header) whose DocType, near the start, says "webm".
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 
@@ -103,11 +105,17 @@ def _probe(upload: UploadedFile) -> video_probe.VideoInfo | None:
 
 
 def store_upload(membership: Membership, upload: UploadedFile, alt_text: str = "") -> MediaAsset:
+    from scheduler.media_serving import safe_filename
+
     found = inspect(upload)
+    original_name = (upload.name or "upload")[:255]
+    # Stored under the extension of what the bytes are, so whatever serves
+    # MEDIA_URL by extension (a web server, Django in DEBUG) sends that type.
+    upload.name = safe_filename(original_name, found.mime_type)
     return MediaAsset.objects.create(
         workspace=membership.workspace,
         file=upload,
-        original_name=(upload.name or "upload")[:255],
+        original_name=original_name,
         kind=found.kind,
         mime_type=found.mime_type,
         size=upload.size or 0,

@@ -93,12 +93,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "csp",
     "scheduler",
     "channels.apps.ChannelsConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "scheduler.middleware.UserTimezoneMiddleware",
+    # Last, so it turns a login axes refused into the lockout answer (scheduler/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smo.urls"
@@ -156,6 +161,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -398,14 +408,87 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security -------------------------------------------------------------------
-SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", SMO_PUBLIC_URL.startswith("https://"))
+# An https SMO_PUBLIC_URL outside DEBUG is production: cookies over TLS only,
+# http redirected to https, and HSTS for a year (`check --deploy` is clean then;
+# tests/security/test_deploy_check.py runs it).
+_HTTPS = SMO_PUBLIC_URL.startswith("https://")
+_PRODUCTION_TLS = _HTTPS and not DEBUG
+SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", _HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The TLS proxy in front must set this header (and drop one a client sends).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Behind TLS, turn these on (and raise HSTS once all is well on https).
-SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", _PRODUCTION_TLS)
+# Prometheus scrapes /metrics inside the compose network over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _PRODUCTION_TLS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [
+    # security.W021 asks for HSTS preload. Preloading binds the whole registrable
+    # domain (every sibling host) and is hard to undo, so it is the domain
+    # owner's choice: SECURE_HSTS_PRELOAD=true, then submit at hstspreload.org.
+    "security.W021",
+]
+
+# Login throttling (django-axes): after SMO_LOGIN_FAILURE_LIMIT wrong passwords
+# for one username from one address, that pair is locked out for
+# SMO_LOGIN_LOCKOUT_MINUTES. Per pair, so a stranger guessing cannot lock a
+# person out from everywhere. Covers /login/ and the admin (the API takes keys, not
+# passwords).
+AXES_FAILURE_LIMIT = env.int("SMO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SMO_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "scheduler.lockout.lockout_response"
+# No start-up banner on every manage.py command; lockouts are still logged.
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "scheduler.lockout.client_ip"
+# Proxies in front of SMO that append to X-Forwarded-For; 0 trusts none and uses
+# the connection's address (behind an untrusted count, anyone could pick an address).
+SMO_TRUSTED_PROXY_COUNT = env.int("SMO_TRUSTED_PROXY_COUNT", default=0)
+
+# Content security policy (django-csp): scripts, styles, images and media from
+# SMO's own origin only, so injected markup cannot run code or load anything.
+# No inline <script>, <style> or on...= handlers anywhere (static/smo/forms.js
+# does what handlers did). Style *attributes* stay allowed: the campaign
+# colours are per-row values (style="--c: #hex"), and an attribute cannot run
+# script. data: images are the favicon and Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        # No form-action: connecting an account posts a form that redirects to
+        # the network's sign-in page, which form-action 'self' would block.
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+_WIRE_LOGGERS = (
+    "tweepy",
+    "requests_oauthlib",
+    "oauthlib",
+    "urllib3",
+    "requests",
+    "httpx",
+    "httpcore",
+    "googleapiclient",
+    "google_auth_httplib2",
+    "google.auth",
+    "facebook",
+    "mastodon",
+    "atproto",
+    "atproto_client",
+)
 
 LOGGING = {
     "version": 1,
@@ -420,5 +503,13 @@ LOGGING = {
         "celery.beat": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
         "celery.worker.strategy": {"level": "WARNING"},
+        # axes logs every login at INFO; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+        # Network client libraries log whole requests below WARNING, secrets
+        # included: tweepy its headers (Authorization: Bearer ...), requests-oauthlib
+        # and oauthlib token bodies, urllib3 URLs that carry Graph's access_token=.
+        # They stay quiet even at LOG_LEVEL=DEBUG (tests/security/test_secret_scan.py);
+        # SMO's own loggers say what was called.
+        **{name: {"level": "WARNING"} for name in _WIRE_LOGGERS},
     },
 }

@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from scheduler import exposition
+from scheduler.media_serving import serve_media_file
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -20,4 +21,4 @@ urlpatterns = [
 ]
 # Uploaded media: served by Django itself only in DEBUG; production puts a web
 # server or object storage in front (see README).
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns += static(settings.MEDIA_URL, view=serve_media_file, document_root=settings.MEDIA_ROOT)

@@ -54,7 +54,12 @@ def key_membership(key: ApiKey, wanted: str | None) -> Membership:
 
 
 class WorkspaceViewSet(viewsets.GenericViewSet):
-    """Scopes every query to the request's workspace; other workspaces answer 404."""
+    """Scopes every query to the request's workspace; other workspaces answer 404.
+
+    Subclasses name `queryset = Model.objects.none()` only so drf-spectacular
+    knows the model without a request (else check --deploy warns W001); the
+    rows always come from get_queryset.
+    """
 
     # The Membership property a write needs; None lets every role write.
     write_permission: str | None = "can_write"
@@ -99,6 +104,7 @@ class AccountViewSet(
     connect through their sign-in page in the web app."""
 
     serializer_class = AccountSerializer
+    queryset = SocialAccount.objects.none()  # the schema's model; get_queryset scopes
     write_permission = "can_manage_accounts"
 
     def get_queryset(self) -> QuerySet[SocialAccount]:
@@ -120,6 +126,7 @@ class CampaignViewSet(
     serializer_class = CampaignSerializer
     # As on the web (campaign_edit): campaigns shape what gets scheduled.
     write_permission = "can_schedule"
+    queryset = Campaign.objects.none()  # the schema's model; get_queryset scopes
 
     def get_queryset(self) -> QuerySet[Campaign]:
         return Campaign.objects.filter(workspace=self.membership.workspace)
@@ -132,6 +139,7 @@ class MediaViewSet(
     WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
 ):
     serializer_class = MediaSerializer
+    queryset = MediaAsset.objects.none()  # the schema's model; get_queryset scopes
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[MediaAsset]:
@@ -164,6 +172,7 @@ class PostViewSet(
     """Posts and their deliveries. DELETE cancels what has not gone out yet."""
 
     serializer_class = PostReadSerializer
+    queryset = Post.objects.none()  # the schema's model; get_queryset scopes
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Post]:
@@ -285,6 +294,7 @@ class DeliveryViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveMo
     """Deliveries of the workspace's posts; `?state=reminder_sent` lists open reminders."""
 
     serializer_class = DeliverySerializer
+    queryset = Delivery.objects.none()  # the schema's model; get_queryset scopes
 
     def get_queryset(self) -> QuerySet[Delivery]:
         queryset = Delivery.objects.filter(account__workspace=self.membership.workspace)

@@ -149,21 +149,25 @@ def compose_check(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduler/_meters.html", context)
 
 
+PLAIN = "text/plain; charset=utf-8"
+
+
 @workspace_page("can_write")
 @require_POST
 def media_upload(request: HttpRequest) -> HttpResponse:
     """Store one file dropped or chosen in the composer; answer its chip."""
     upload = request.FILES.get("file")
     if upload is None:
-        return HttpResponse(_("Choose a file to upload."), status=400)
+        return HttpResponse(_("Choose a file to upload."), status=400, content_type=PLAIN)
     if upload.size and upload.size > settings.SMO_MAX_UPLOAD_BYTES:
         limit = settings.SMO_MAX_UPLOAD_BYTES // (1024 * 1024)
         message = _("%(name)s is larger than %(limit)s MB.") % {"name": upload.name, "limit": limit}
-        return HttpResponse(message, status=400)
+        return HttpResponse(message, status=400, content_type=PLAIN)
     try:
         asset = media.store_upload(request.membership, upload)  # type: ignore[attr-defined]
     except media.MediaRejected as exc:
-        return HttpResponse(f"{upload.name}: {exc}", status=400)
+        # Plain text: the file's name is the uploader's to choose, markup included.
+        return HttpResponse(f"{upload.name}: {exc}", status=400, content_type=PLAIN)
     return render(request, "scheduler/_media_chip.html", {"asset": asset}, status=201)
 
 

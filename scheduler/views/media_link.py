@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from scheduler import media_links
+from scheduler.media_serving import serve_asset
 from scheduler.models import MediaAsset
 
 
@@ -22,7 +23,7 @@ def media_link(request: HttpRequest, token: str) -> FileResponse:
         handle = asset.file.open("rb")
     except (MediaAsset.DoesNotExist, FileNotFoundError):
         raise Http404(_("This media is gone.")) from None
-    response = FileResponse(handle, content_type=asset.mime_type)
+    response = serve_asset(asset, handle)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from scheduler import reminders
+from scheduler.media_serving import serve_asset
 from scheduler.models import Delivery, PostMedia
 from scheduler.views.access import workspace_page
 
@@ -82,12 +83,7 @@ def reminder_media(request: HttpRequest, pk: int, asset_id: int) -> FileResponse
     except FileNotFoundError:
         raise Http404(_("This media is gone.")) from None
     # ?download=1 saves it under its own name; without, the page shows it inline.
-    return FileResponse(
-        handle,
-        content_type=asset.mime_type,
-        as_attachment=request.GET.get("download") == "1",
-        filename=asset.original_name,
-    )
+    return serve_asset(asset, handle, as_attachment=request.GET.get("download") == "1")
 
 
 urlpatterns = [

@@ -78,3 +78,26 @@ def screenshots() -> Path | None:
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def new_context(new_context: Any) -> Any:
+    """pytest-playwright's context factory, failing the test on any CSP violation.
+
+    Chromium reports a blocked script, style, image or handler as a console error
+    naming the Content Security Policy; every browser test thus proves its pages
+    work under the policy in smo/settings.py.
+    """
+    violations: list[str] = []
+
+    def record(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.location.get('url')}: {message.text}")
+
+    def create(**kwargs: Any) -> Any:
+        context = new_context(**kwargs)
+        context.on("console", record)
+        return context
+
+    yield create
+    assert not violations, "\n".join(violations)
