@@ -51,6 +51,7 @@ class ApiKeyViewSet(
     """Your API keys in this workspace. DELETE revokes one (a key may revoke itself)."""
 
     serializer_class = ApiKeySerializer
+    queryset = ApiKey.objects.none()  # the schema's model; get_queryset scopes
     # Any role may revoke its own keys: that only ever takes access away.
     write_permission = None
 

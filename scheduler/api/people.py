@@ -84,6 +84,7 @@ class MemberViewSet(
     """PATCH {"role": ...} changes a member's role; DELETE removes them."""
 
     serializer_class = MemberSerializer
+    queryset = Membership.objects.none()  # the schema's model; get_queryset scopes
     write_permission = "can_manage_people"
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
@@ -123,6 +124,7 @@ class InviteViewSet(
     POST .../resend/ sends a new link."""
 
     serializer_class = InviteSerializer
+    queryset = Invite.objects.none()  # the schema's model; get_queryset scopes
     write_permission = "can_manage_people"
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
