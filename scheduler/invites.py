@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from scheduler import audit
 from scheduler.members import Refused, check_role
 from scheduler.models import Invite, Membership, User
 
@@ -83,6 +84,14 @@ def invite(actor: Membership, email: str, role: str) -> Invite:
             invited_by=actor.user,
             expires_at=timezone.now() + LIFETIME,
         )
+        audit.record(
+            workspace_id,
+            audit.A.MEMBER_INVITED,
+            made,
+            actor=actor,
+            target_label=email,
+            role=str(made.get_role_display()),
+        )
         transaction.on_commit(lambda: send(made.pk, token))
     return made
 
@@ -104,15 +113,33 @@ def resend(actor: Membership, invitation: Invite) -> Invite:
         invitation.expires_at = timezone.now() + LIFETIME
         invitation.invited_by = actor.user
         invitation.save(update_fields=["token_hash", "expires_at", "invited_by"])
+        audit.record(
+            invitation.workspace_id,
+            audit.A.MEMBER_INVITED,
+            invitation,
+            actor=actor,
+            target_label=invitation.email,
+            role=str(invitation.get_role_display()),
+            resent=True,
+        )
         transaction.on_commit(lambda: send(invitation.pk, token))
     return invitation
 
 
 def revoke(actor: Membership, invitation: Invite) -> None:
     _check_manage(actor, invitation)
-    Invite.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
-        revoked_at=timezone.now()
-    )
+    with transaction.atomic():
+        revoked = Invite.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            audit.record(
+                invitation.workspace_id,
+                audit.A.INVITE_REVOKED,
+                invitation,
+                actor=actor,
+                target_label=invitation.email,
+            )
 
 
 def link(token: str) -> str:
@@ -199,4 +226,13 @@ def accept(token: str, user: User) -> tuple[Membership, bool]:
                 )
         except IntegrityError:
             return existing.get(), False
+        audit.record(
+            made.workspace_id,
+            audit.A.MEMBER_JOINED,
+            made,
+            actor=user,
+            target_label=user.get_username(),
+            role=str(made.get_role_display()),
+            invited=invitation.email,
+        )
         return made, True

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from scheduler import audit
 from scheduler.models import Membership, Role, User, Workspace
 
 
@@ -89,8 +90,18 @@ def change_role(actor: Membership, target: Membership, role: str) -> bool:
                 _("%(name)s is the last owner; make someone else an owner first.")
                 % {"name": target.user.username},
             )
+        before = target.get_role_display()
         target.role = role
         target.save(update_fields=["role"])
+        audit.record(
+            target.workspace_id,
+            audit.A.ROLE_CHANGED,
+            target,
+            actor=actor,
+            target_label=target.user.username,
+            role=str(target.get_role_display()),
+            role_before=str(before),
+        )
     return True
 
 
@@ -105,6 +116,14 @@ def remove(actor: Membership, target: Membership) -> None:
                 _("%(name)s is the last owner; make someone else an owner first.")
                 % {"name": target.user.username},
             )
+        audit.record(
+            target.workspace_id,
+            audit.A.MEMBER_REMOVED,
+            target,
+            actor=actor,
+            target_label=target.user.username,
+            role=str(target.get_role_display()),
+        )
         target.delete()
 
 

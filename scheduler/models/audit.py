@@ -30,6 +30,7 @@ class AuditEvent(models.Model):
         MEMBER_JOINED = "member.joined", gettext_lazy("Member joined")
         ROLE_CHANGED = "member.role_changed", gettext_lazy("Role changed")
         MEMBER_REMOVED = "member.removed", gettext_lazy("Member removed")
+        INVITE_REVOKED = "invite.revoked", gettext_lazy("Invitation revoked")
         API_KEY_CREATED = "api_key.created", gettext_lazy("API key created")
         API_KEY_REVOKED = "api_key.revoked", gettext_lazy("API key revoked")
         WEBHOOK_ADDED = "webhook.added", gettext_lazy("Webhook added")

@@ -226,3 +226,38 @@ def test_api_keys_made_and_revoked_are_logged_without_their_secret(cast: Cast) -
     stored = str(list(AuditEvent.objects.values()))
     assert new.secret not in stored and new.key.hashed not in stored
     assert AuditEvent.objects.first().details == {"prefix": f"smo_{new.key.lookup}"}
+
+
+def test_people_changes_are_logged(cast: Cast, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    from scheduler import invites, members
+    from scheduler.models import Role
+    from tests.factories import UserFactory
+    from tests.scheduler.test_invites import token_of
+
+    owner = cast.role("owner")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = invites.invite(owner, "sam@example.com", Role.EDITOR)
+        invites.resend(owner, first)
+        second = invites.invite(owner, "kim@example.com", Role.VIEWER)
+    invites.revoke(owner, second)
+    invites.revoke(owner, second)  # twice changes nothing
+    sam = UserFactory(username="sam")
+    joined, _new = invites.accept(token_of(mail.outbox[1]), sam)
+    members.change_role(owner, joined, Role.ADMIN)
+    members.remove(owner, joined)
+
+    assert events(cast) == [
+        (A.MEMBER_INVITED, "owner", "sam@example.com"),
+        (A.MEMBER_INVITED, "owner", "sam@example.com"),
+        (A.MEMBER_INVITED, "owner", "kim@example.com"),
+        (A.INVITE_REVOKED, "owner", "kim@example.com"),
+        (A.MEMBER_JOINED, "sam", "sam"),
+        (A.ROLE_CHANGED, "owner", "sam"),
+        (A.MEMBER_REMOVED, "owner", "sam"),
+    ]
+    changed = AuditEvent.objects.get(action=A.ROLE_CHANGED)
+    assert changed.details == {"role": "Admin", "role_before": "Editor"}
+    page = signed_in(cast, "owner").get("/activity/").content.decode()
+    assert "Editor → Admin" in page
