@@ -153,6 +153,11 @@ WEB = rows(
     ("revoke an invitation",    post(lambda w: f"/people/invites/{w.invite.pk}/revoke/"), OK,  OK,  403, 403, 403, 404),
     ("resend an invitation",    post(lambda w: f"/people/invites/{w.invite.pk}/resend/"), OK,  OK,  403, 403, 403, 404),
     ("create a workspace",      post("/workspaces/new/", {"name": "Mine", "timezone": "UTC"}), OK, OK, OK, OK, OK, OK),
+    ("read the activity log",   get("/activity/"),                                        OK,  OK,  403, 403, 403, OWN),
+    ("view webhooks",           get("/webhooks/"),                                        OK,  OK,  403, 403, 403, OWN),
+    ("add a webhook",           post("/webhooks/", {"url": "https://hooks.example.com/smo", "events": ["delivery.published"]}), OK, OK, 403, 403, 403, OWN),
+    ("disconnect an account",   post(lambda w: f"/accounts/{w.account.pk}/disconnect/"),  OK,  OK,  403, 403, 403, 404),
+    ("make an API key",         post("/profile/keys/", {"name": "Robot"}),                OK,  OK,  OK,  OK,  OK,  OWN),
 )
 
 API = rows(
@@ -174,6 +179,7 @@ API = rows(
     ("list invitations",        get("/api/v1/invites/"),                                  OK,  OK,  403, 403, 403, OWN),
     ("invite someone",          post("/api/v1/invites/", {"email": "m@example.com", "role": "viewer"}), OK, OK, 403, 403, 403, OWN),
     ("revoke an invitation",    delete(lambda w: f"/api/v1/invites/{w.invite.pk}/"),     OK,  OK,  403, 403, 403, 404),
+    ("list own API keys",       get("/api/v1/keys/"),                                     OK,  OK,  OK,  OK,  OK,  OWN),
 )
 # fmt: on
 

@@ -26,7 +26,7 @@ from django.views.debug import ExceptionReporter
 
 from channels.models import InstanceApp, SocialAccount
 from scheduler import apikeys, engine
-from scheduler.models import Delivery
+from scheduler.models import Delivery, WebhookEndpoint
 from tests.conftest import Cast
 from tests.factories import DeliveryFactory, PostFactory, SandboxAccountFactory
 from tests.fakes.graph import FakeGraph
@@ -125,6 +125,9 @@ def run_the_engine(cast: Cast, fake: FakeX, graph: FakeGraph) -> list[str]:
     return seen
 
 
+WEBHOOK_SECRET = "whsec_planted-webhook-signing-secret-0003"
+
+
 def seed_other_secrets(cast: Cast) -> list[str]:
     SocialAccount.objects.create(
         workspace=cast.workspace,
@@ -146,7 +149,14 @@ def seed_other_secrets(cast: Cast) -> list[str]:
         client_secret={"secret": CLIENT_SECRET},
     )
     key = apikeys.create(cast.owner, "scan")
+    WebhookEndpoint.objects.create(
+        workspace=cast.workspace,
+        url="https://hooks.example.com/smo",
+        events=["delivery.published", "delivery.failed"],
+        secret={"key": WEBHOOK_SECRET},
+    )
     return [
+        WEBHOOK_SECRET,
         APP_PASSWORD,
         "eyJ-access-jwt-secret-0001",
         "eyJ-refresh-jwt-secret-0002",
@@ -179,7 +189,11 @@ def pages(cast: Cast, post_id: int, account_ids: list[int]) -> dict[str, str]:
         "/api/v1/posts/",
         f"/api/v1/posts/{post_id}/",
         "/admin/channels/socialaccount/",
+        "/activity/",
+        "/webhooks/",
     ]
+    hooks = WebhookEndpoint.objects.filter(workspace=cast.workspace)
+    urls += [f"/webhooks/{pk}/" for pk in hooks.values_list("pk", flat=True)]
     urls += [f"/api/v1/accounts/{pk}/" for pk in account_ids]
     urls += [f"/admin/channels/socialaccount/{pk}/change/" for pk in account_ids]
     found = {}
