@@ -60,15 +60,7 @@ def disconnect(membership: Membership, account: SocialAccount) -> int:
         )
         held = held_count(account.pk)
         if changed:
-            audit.record(
-                account.workspace_id,
-                audit.A.ACCOUNT_DISCONNECTED,
-                account,
-                actor=membership,
-                target_label=account.name,
-                network=account.network,
-                held=held,
-            )
+            audit.account_event(audit.A.ACCOUNT_DISCONNECTED, account, membership, held=held)
         return held
 
 
@@ -100,13 +92,5 @@ def reactivate(membership: Membership, account: SocialAccount) -> int:
             connected_by=membership.user,
             updated_at=timezone.now(),
         )
-        audit.record(
-            account.workspace_id,
-            audit.A.ACCOUNT_CONNECTED,
-            account,
-            actor=membership,
-            target_label=account.name,
-            network=account.network,
-            again=True,
-        )
+        audit.account_event(audit.A.ACCOUNT_CONNECTED, account, membership, again=True)
     return released

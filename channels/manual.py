@@ -77,15 +77,7 @@ def add_account(membership: Membership, network: str, name: str, handle: str = "
                 publishing=Publishing.REMINDER,
                 connected_by=membership.user,
             )
-            audit.record(
-                membership.workspace_id,
-                audit.A.ACCOUNT_CONNECTED,
-                account,
-                actor=membership,
-                target_label=name,
-                network=network,
-                again=False,
-            )
+            audit.account_event(audit.A.ACCOUNT_CONNECTED, account, membership, again=False)
             return account
     except IntegrityError:
         raise AccountRefused(

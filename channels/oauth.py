@@ -231,15 +231,7 @@ def save_connections(membership: Any, connections: list[base.Connection]) -> lis
                     "connected_by": membership.user,
                 },
             )
-            audit.record(
-                membership.workspace_id,
-                audit.A.ACCOUNT_CONNECTED,
-                account,
-                actor=membership,
-                target_label=account.name,
-                network=account.network,
-                again=not _created,
-            )
+            audit.account_event(audit.A.ACCOUNT_CONNECTED, account, membership, again=not _created)
             saved.append(account)
     return saved
 

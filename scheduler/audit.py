@@ -49,6 +49,19 @@ def post_event(action: str, post: Any, actor: Any = None, **details: Any) -> Aud
     )
 
 
+def account_event(action: str, account: Any, actor: Any, **details: Any) -> AuditEvent:
+    """An account connected, reconnected or disconnected: named, with its network."""
+    return record(
+        account.workspace_id,
+        action,
+        account,
+        actor=actor,
+        target_label=account.name,
+        network=account.network,
+        **details,
+    )
+
+
 def delivery_ended(delivery_id: int, target: str) -> AuditEvent:
     """A delivery published or failed for good: one event on its post, naming
     the account (and the post's address, or why it failed)."""
