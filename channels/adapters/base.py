@@ -12,7 +12,7 @@ import hashlib
 import math
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import requests
 
 from channels import text as text_rules
+from channels.adapters.engagement import NO_ENGAGEMENT, Engagement, EngagementSupport, PostRef
 from channels.words import Words, as_words, whole, words
 
 # --- Plain data in ---------------------------------------------------------------
@@ -749,3 +750,72 @@ class Adapter(ABC):
         fault, or another AdapterError when the server cannot be used.
         """
         raise NotImplementedError(f"{self.display_name} does not connect with a password")
+
+    # --- The inbox: comments, replies, mentions and messages ---
+    # What this network lets SMO read and answer; none by default.
+    engagement: ClassVar[EngagementSupport] = NO_ENGAGEMENT
+
+    def fetch_engagement(
+        self, creds: Credentials, since: datetime, posts: Sequence[PostRef] = ()
+    ) -> Iterator[Engagement]:
+        """Yield the comments, replies, mentions and messages made since `since`.
+
+        `posts` are the account's posts SMO published recently: networks that
+        list comments per post (Facebook, Instagram, YouTube, LinkedIn, Threads)
+        read under each; networks with a notifications or mentions feed (X,
+        Mastodon, Bluesky) read that and name the post an item belongs to in
+        `parent_post_id`. Follow the network's paging to the end, yielding as
+        each page arrives: the caller stores what it has been given, so an error
+        on page three loses nothing of pages one and two, and the next fetch
+        starts again from `since` (items are stored once, by network id). Items
+        a little older than `since` are harmless. Raise the usual errors
+        (RateLimited with the network's reset time, Transient, AuthExpired).
+        """
+        return iter(())
+
+    def reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published:
+        """Answer `target` (an item this adapter yielded, as stored) with `text`.
+
+        `key` is the answer's idempotency key, sent where the network takes one;
+        record steps in `progress` as in publish(). Return the answer as the
+        network holds it (its id, URL and time). The same errors as publish():
+        Unknown when the request may have reached the network.
+        """
+        raise Permanent(
+            words("%(network)s does not let SMO answer this.", network=self.display_name),
+            code="unsupported",
+        )
+
+    def find_reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published | None:
+        """Return the answer to `target` made for `key` if the network has it.
+
+        The default reads the conversation again and looks for the account's own
+        answer to `target` with the same text: every adapter that yields its own
+        replies (`own`) gets a lookup for free. Override where the network can
+        look up by key. Raise CannotTell where it cannot say.
+        """
+        parent = [PostRef(target.parent_post_id)] if target.parent_post_id else []
+        wanted = Engagement("", target.kind, text, target.created_at).fingerprint
+        since = target.created_at - timedelta(minutes=1)
+        for item in self.fetch_engagement(creds, since, parent):
+            if item.own and item.in_reply_to_id == target.external_id and (
+                item.fingerprint == wanted
+            ):
+                return Published(item.external_id, item.url, item.created_at)
+        return None
+
+    def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
+        """Hide, unhide or delete `target` on the network (engagement.HIDE, ...).
+
+        Hiding an item already hidden, or deleting one already gone, succeeds:
+        the scheduler may ask twice.
+        """
+        raise Permanent(
+            words("%(network)s does not let SMO do this.", network=self.display_name),
+            code="unsupported",
+        )
+
