@@ -802,8 +802,10 @@ class Adapter(ABC):
         wanted = Engagement("", target.kind, text, target.created_at).fingerprint
         since = target.created_at - timedelta(minutes=1)
         for item in self.fetch_engagement(creds, since, parent):
-            if item.own and item.in_reply_to_id == target.external_id and (
-                item.fingerprint == wanted
+            if (
+                item.own
+                and item.in_reply_to_id == target.external_id
+                and (item.fingerprint == wanted)
             ):
                 return Published(item.external_id, item.url, item.created_at)
         return None
@@ -818,4 +820,3 @@ class Adapter(ABC):
             words("%(network)s does not let SMO do this.", network=self.display_name),
             code="unsupported",
         )
-
