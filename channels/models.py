@@ -145,3 +145,33 @@ class SandboxPost(models.Model):
 
     def __str__(self) -> str:
         return f"sandbox post {self.public_id}"
+
+
+class SandboxComment(models.Model):
+    """A visitor's comment on a sandbox post, an answer to one, or a private
+    message to a sandbox account (no post; `thread` names the conversation).
+
+    Written from the sandbox pages by anyone trying SMO, and by the account's
+    answers sent from the inbox, so the whole inbox flow runs with no API keys.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    account_ref = models.CharField(max_length=255, db_index=True)
+    post = models.ForeignKey(
+        SandboxPost, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    in_reply_to = models.CharField(max_length=64, blank=True)
+    thread = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=100)
+    text = models.TextField()
+    own = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False)
+    deleted = models.BooleanField(default=False)
+    idempotency_key = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"sandbox comment {self.public_id}"

@@ -1,11 +1,14 @@
-"""The sandbox network's feed, kept in the SandboxPost table."""
+"""The sandbox network's feed, kept in the SandboxPost and SandboxComment tables."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
 
-from channels.adapters.sandbox import FeedEntry
-from channels.models import SandboxPost
+from channels.adapters.engagement import DELETE, HIDE, UNHIDE
+from channels.adapters.sandbox import FeedComment, FeedEntry
+from channels.models import SandboxComment, SandboxPost
 
 
 class DatabaseFeed:
@@ -22,3 +25,50 @@ class DatabaseFeed:
     def find(self, account_ref: str, key: str) -> FeedEntry | None:
         post = SandboxPost.objects.filter(account_ref=account_ref, idempotency_key=key).first()
         return FeedEntry(str(post.public_id), post.created_at) if post else None
+
+    def comments(self, account_ref: str, since: datetime) -> list[FeedComment]:
+        rows = SandboxComment.objects.filter(
+            account_ref=account_ref, created_at__gte=since, deleted=False
+        ).select_related("post")
+        return [_comment(row) for row in rows]
+
+    def add_comment(self, account_ref: str, comment: FeedComment, key: str) -> FeedComment:
+        post = None
+        if comment.post_id:
+            post = SandboxPost.objects.get(account_ref=account_ref, public_id=comment.post_id)
+        row = SandboxComment.objects.create(
+            account_ref=account_ref,
+            post=post,
+            in_reply_to=comment.in_reply_to,
+            thread=comment.thread,
+            author=comment.author,
+            text=comment.text,
+            own=comment.own,
+            idempotency_key=key,
+            created_at=timezone.now(),
+        )
+        return _comment(row)
+
+    def find_comment(self, account_ref: str, key: str) -> FeedComment | None:
+        row = SandboxComment.objects.filter(account_ref=account_ref, idempotency_key=key).first()
+        return _comment(row) if row else None
+
+    def change_comment(self, account_ref: str, comment_id: str, action: str) -> None:
+        change = {HIDE: {"hidden": True}, UNHIDE: {"hidden": False}, DELETE: {"deleted": True}}
+        SandboxComment.objects.filter(account_ref=account_ref, public_id=comment_id).update(
+            **change[action]
+        )
+
+
+def _comment(row: SandboxComment) -> FeedComment:
+    return FeedComment(
+        id=str(row.public_id),
+        post_id=str(row.post.public_id) if row.post else "",
+        in_reply_to=row.in_reply_to,
+        author=row.author,
+        text=row.text,
+        own=row.own,
+        hidden=row.hidden,
+        created_at=row.created_at,
+        thread=row.thread,
+    )

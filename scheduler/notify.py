@@ -160,6 +160,25 @@ def account_needs_reconnect(account_id: int) -> list[Notification]:
         )
 
 
+def inbox_assigned(item_id: int, assignee_id: int, by_id: int) -> list[Notification]:
+    """Tell a teammate an inbox item was given to them to answer."""
+    from scheduler.models import InboxItem  # notify is imported by the models' users
+
+    item = InboxItem.objects.select_related("account").get(pk=item_id)
+    by = User.objects.get(pk=by_id)
+    message = words(
+        "%(who)s gave you a message from %(author)s on %(account)s to answer: %(text)s",
+        who=_name(by),
+        author=item.author_handle or item.author_name,
+        account=item.account.name,
+        text=_excerpt(item.text),
+    )
+    url = reverse("inbox") + f"?item={item.pk}"
+    people = list(User.objects.filter(pk=assignee_id))
+    # Told again if given back to them later: each assignment is news.
+    return _create(item.workspace_id, people, Kind.INBOX_ASSIGNED, message, url, timezone.now())
+
+
 def account_access_ending(account_id: int, days: int) -> list[Notification]:
     """Tell the workspace's owners and admins that an account's access ends in
     `days` days and only a person can renew it. scheduler/expiry.py claims each

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from scheduler import engine, expiry, instance_limits, tokens, webhook_sending
+from scheduler import (
+    engine,
+    expiry,
+    inbox_sync,
+    instance_limits,
+    moderation,
+    replies,
+    tokens,
+    webhook_sending,
+)
 
 
 @shared_task(name="scheduler.dispatch_due", ignore_result=True)
@@ -60,3 +69,38 @@ def send_webhook(delivery_id: int) -> str:
 @shared_task(name="scheduler.send_due_webhooks", ignore_result=True)
 def send_due_webhooks() -> int:
     return webhook_sending.send_due()
+
+
+@shared_task(name="scheduler.collect_inbox", ignore_result=True)
+def collect_inbox() -> int:
+    return inbox_sync.collect_due()
+
+
+@shared_task(name="scheduler.fetch_inbox", acks_late=True, ignore_result=True)
+def fetch_inbox(account_id: int) -> str:
+    """Fetch one account's new comments, replies, mentions and messages."""
+    return inbox_sync.fetch(account_id)
+
+
+@shared_task(
+    name="scheduler.send_reply", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def send_reply(reply_id: int) -> str:
+    """Send one answer from the inbox (a Reply id)."""
+    return replies.send(reply_id)
+
+
+@shared_task(name="scheduler.resolve_reply", acks_late=True, ignore_result=True)
+def resolve_reply(reply_id: int) -> str:
+    return replies.resolve_unknown(reply_id)
+
+
+@shared_task(name="scheduler.sweep_replies", ignore_result=True)
+def sweep_replies() -> dict[str, int]:
+    return replies.sweep()
+
+
+@shared_task(name="scheduler.moderate_item", acks_late=True, ignore_result=True)
+def moderate_item(item_id: int, action: str) -> str:
+    """Hide, show or delete one inbox item on its network."""
+    return moderation.run(item_id, action)

@@ -45,6 +45,19 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "options": {"expires": 60},
     },
+    # Accounts whose inbox is due (each network sets its own interval, and a
+    # rate limit or an error pushes an account's next fetch back).
+    "collect-inbox": {
+        "task": "scheduler.collect_inbox",
+        "schedule": 60.0,
+        "options": {"expires": 120},
+    },
+    # Answers waiting to retry, or left behind by a lost worker or message.
+    "sweep-replies": {
+        "task": "scheduler.sweep_replies",
+        "schedule": 10.0,
+        "options": {"expires": 20},
+    },
     # Servers' own limits (a Mastodon instance's character limit) change rarely.
     "refresh-instance-limits": {
         "task": "scheduler.refresh_instance_limits",

@@ -265,6 +265,14 @@ SMO_DISPATCH_BATCH = env.int("SMO_DISPATCH_BATCH", default=500)
 # (reconcile_stuck); a shorter period settles them sooner at the cost of a query.
 SMO_RECONCILE_SECONDS = env.float("SMO_RECONCILE_SECONDS", default=15.0)
 
+# --- Inbox ----------------------------------------------------------------------
+# An account's first fetch reads this far back; later ones from where the last
+# finished. Comments are read under the posts SMO published within
+# SMO_INBOX_POST_DAYS, at most SMO_INBOX_POST_LIMIT of them, newest first.
+SMO_INBOX_LOOKBACK = timedelta(days=env.int("SMO_INBOX_LOOKBACK_DAYS", default=14))
+SMO_INBOX_POST_DAYS = timedelta(days=env.int("SMO_INBOX_POST_DAYS", default=30))
+SMO_INBOX_POST_LIMIT = env.int("SMO_INBOX_POST_LIMIT", default=50)
+
 # --- Networks -------------------------------------------------------------------
 # A network can be connected once its app credentials are set; until then the
 # Accounts page shows it as "not configured" with what it still needs. The base

@@ -121,12 +121,30 @@ class Sent:
 @pytest.fixture(autouse=True)
 def sent(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Sent]]:
     """Record the tasks the engine would send, instead of sending them."""
-    record: dict[str, list[Sent]] = {"publish": [], "reconcile": []}
+    record: dict[str, list[Sent]] = {
+        "publish": [],
+        "reconcile": [],
+        "reply": [],
+        "resolve_reply": [],
+        "fetch_inbox": [],
+        "moderate": [],
+    }
     monkeypatch.setattr(
         "scheduler.engine.enqueue_publish",
         lambda pk, eta=None: record["publish"].append(Sent(pk, eta)),
     )
     monkeypatch.setattr(
         "scheduler.engine.enqueue_reconcile", lambda pk: record["reconcile"].append(Sent(pk))
+    )
+    # The inbox's tasks, likewise (Sent.delivery_id holds the reply, item or account id).
+    monkeypatch.setattr("scheduler.replies.enqueue", lambda pk: record["reply"].append(Sent(pk)))
+    monkeypatch.setattr(
+        "scheduler.replies.enqueue_resolve", lambda pk: record["resolve_reply"].append(Sent(pk))
+    )
+    monkeypatch.setattr(
+        "scheduler.inbox_sync.enqueue", lambda pk: record["fetch_inbox"].append(Sent(pk))
+    )
+    monkeypatch.setattr(
+        "scheduler.moderation.enqueue", lambda pk, action: record["moderate"].append(Sent(pk))
     )
     return record

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
 from typing_extensions import override
 
+from channels.adapters import engagement as e
 from channels.adapters.base import (
     Adapter,
     AuthExpired,
@@ -32,6 +34,7 @@ from channels.adapters.base import (
     Transient,
     Unknown,
 )
+from channels.adapters.engagement import Engagement, EngagementSupport, PostRef
 from channels.words import words
 
 FAILURE_KINDS = ("transient", "rate_limited", "permanent", "auth_expired", "unknown")
@@ -43,12 +46,36 @@ class FeedEntry:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class FeedComment:
+    """A comment under a sandbox post, an answer to one, or a private message
+    (no `post_id`; `thread` names the visitor's conversation)."""
+
+    id: str
+    post_id: str
+    in_reply_to: str
+    author: str
+    text: str
+    own: bool
+    hidden: bool
+    created_at: datetime
+    thread: str = ""
+
+
 class SandboxFeed(Protocol):
     """Where sandbox posts go; the app stores them in a table, tests in a list."""
 
     def append(self, account_ref: str, text: str, media: list[str], key: str) -> FeedEntry: ...
 
     def find(self, account_ref: str, key: str) -> FeedEntry | None: ...
+
+    def comments(self, account_ref: str, since: datetime) -> list[FeedComment]: ...
+
+    def add_comment(self, account_ref: str, comment: FeedComment, key: str) -> FeedComment: ...
+
+    def find_comment(self, account_ref: str, key: str) -> FeedComment | None: ...
+
+    def change_comment(self, account_ref: str, comment_id: str, action: str) -> None: ...
 
 
 class SandboxAdapter(Adapter):
@@ -58,6 +85,15 @@ class SandboxAdapter(Adapter):
     limits: ClassVar[Limits] = Limits(max_text=500, max_images=4, max_videos=1)
     supports_lookup: ClassVar[bool] = True
     connects_by: ClassVar[str] = "builtin"  # made by `smo_setup`, one per workspace
+    # Visitors comment and write from the sandbox's own pages; a short interval
+    # so someone trying SMO sees them arrive in the inbox within the minute.
+    engagement: ClassVar[EngagementSupport] = EngagementSupport(
+        fetches=frozenset({e.COMMENT, e.REPLY, e.MESSAGE}),
+        replies_to=frozenset({e.COMMENT, e.REPLY, e.MESSAGE}),
+        hides=frozenset({e.COMMENT, e.REPLY}),
+        deletes=frozenset({e.COMMENT, e.REPLY}),
+        interval=timedelta(seconds=30),
+    )
 
     @property
     def feed(self) -> SandboxFeed:
@@ -69,25 +105,13 @@ class SandboxAdapter(Adapter):
         self, creds: Credentials, content: Content, key: str, progress: Progress
     ) -> Published:
         options = creds.options
-        if not creds.secrets.get("token"):
-            raise AuthExpired(words("The sandbox account has no token; reconnect it."), status=401)
+        self._check_token(creds)
         latency = float(options.get("latency_ms", 0)) / 1000
         if latency > 0:
             time.sleep(latency)  # a simulated network round trip, asked for by the account
         failure = self._draw_failure(options)
-        if failure == "transient":
-            raise Transient(
-                words("Sandbox: simulated temporary error (nothing was posted)."), status=503
-            )
-        if failure == "rate_limited":
-            wait = timedelta(seconds=float(options.get("retry_after_seconds", 60)))
-            raise RateLimited(
-                words("Sandbox: simulated rate limit."), datetime.now(UTC) + wait, status=429
-            )
-        if failure == "permanent":
-            raise Permanent(words("Sandbox: simulated refusal of this post."), status=422)
-        if failure == "auth_expired":
-            raise AuthExpired(words("Sandbox: simulated expired token."), status=401)
+        if failure not in (None, "unknown"):
+            self._raise(failure, options)
         entry = self.feed.append(
             creds.external_id, content.text, [m.url or m.path for m in content.media], key
         )
@@ -105,6 +129,103 @@ class SandboxAdapter(Adapter):
     @override
     def refresh(self, creds: Credentials) -> Credentials:
         return creds
+
+    @override
+    def fetch_engagement(
+        self, creds: Credentials, since: datetime, posts: Sequence[PostRef] = ()
+    ) -> Iterator[Engagement]:
+        self._check_token(creds)
+        for comment in self.feed.comments(creds.external_id, since):
+            yield self._item(comment)
+
+    @override
+    def reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published:
+        self._check_token(creds)
+        failure = self._draw_failure(creds.options)
+        if failure not in (None, "unknown"):
+            self._raise(failure, creds.options)
+        answer = self.feed.add_comment(
+            creds.external_id,
+            FeedComment(
+                id="",
+                post_id=target.parent_post_id,
+                in_reply_to=target.external_id,
+                author=creds.handle,
+                text=text,
+                own=True,
+                hidden=False,
+                created_at=datetime.now(UTC),
+                thread=target.thread_id,
+            ),
+            key,
+        )
+        if failure == "unknown":
+            raise Unknown(words("Sandbox: simulated timeout after the answer was written."))
+        return self._answered(answer)
+
+    @override
+    def find_reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published | None:
+        found = self.feed.find_comment(creds.external_id, key)
+        return self._answered(found) if found else None
+
+    @override
+    def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
+        self._check_token(creds)
+        self.feed.change_comment(creds.external_id, target.external_id, action)
+
+    def _item(self, comment: FeedComment) -> Engagement:
+        if not comment.post_id:
+            kind = e.MESSAGE
+        elif comment.in_reply_to:
+            kind = e.REPLY
+        else:
+            kind = e.COMMENT
+        return Engagement(
+            external_id=comment.id,
+            kind=kind,
+            text=comment.text,
+            created_at=comment.created_at,
+            author_name=comment.author,
+            author_handle=comment.author,
+            author_id=comment.author,
+            parent_post_id=comment.post_id,
+            in_reply_to_id=comment.in_reply_to,
+            thread_id=comment.thread,
+            url=self._url(comment),
+            own=comment.own,
+            hidden=comment.hidden,
+        )
+
+    def _url(self, comment: FeedComment) -> str:
+        base = str(self.config.get("public_url", "")).rstrip("/")
+        if not comment.post_id:
+            return f"{base}/sandbox/"
+        return f"{base}/sandbox/posts/{comment.post_id}/#comment-{comment.id}"
+
+    def _answered(self, comment: FeedComment) -> Published:
+        return Published(comment.id, self._url(comment), comment.created_at)
+
+    def _check_token(self, creds: Credentials) -> None:
+        if not creds.secrets.get("token"):
+            raise AuthExpired(words("The sandbox account has no token; reconnect it."), status=401)
+
+    def _raise(self, failure: str, options: Any) -> None:
+        if failure == "transient":
+            raise Transient(
+                words("Sandbox: simulated temporary error (nothing was posted)."), status=503
+            )
+        if failure == "rate_limited":
+            wait = timedelta(seconds=float(options.get("retry_after_seconds", 60)))
+            raise RateLimited(
+                words("Sandbox: simulated rate limit."), datetime.now(UTC) + wait, status=429
+            )
+        if failure == "permanent":
+            raise Permanent(words("Sandbox: simulated refusal of this post."), status=422)
+        raise AuthExpired(words("Sandbox: simulated expired token."), status=401)
 
     def _draw_failure(self, options: Any) -> str | None:
         rate = float(options.get("failure_rate", 0))

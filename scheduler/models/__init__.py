@@ -4,6 +4,7 @@ from scheduler.models.apikeys import ApiKey
 from scheduler.models.audit import AuditEvent
 from scheduler.models.collaboration import Comment, Notification
 from scheduler.models.deliveries import Delivery, DeliveryAttempt
+from scheduler.models.inbox import InboxItem, InboxSync, Reply, SavedReply
 from scheduler.models.people import Invite, Membership, Role, User, Workspace
 from scheduler.models.posts import Audience, Campaign, MediaAsset, Post, PostMedia, QueueSlot
 from scheduler.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -16,6 +17,8 @@ __all__ = [
     "Comment",
     "Delivery",
     "DeliveryAttempt",
+    "InboxItem",
+    "InboxSync",
     "Invite",
     "MediaAsset",
     "Membership",
@@ -23,7 +26,9 @@ __all__ = [
     "Post",
     "PostMedia",
     "QueueSlot",
+    "Reply",
     "Role",
+    "SavedReply",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -37,6 +37,11 @@ class AuditEvent(models.Model):
         WEBHOOK_ENABLED = "webhook.enabled", gettext_lazy("Webhook enabled")
         WEBHOOK_DISABLED = "webhook.disabled", gettext_lazy("Webhook disabled")
         WEBHOOK_DELETED = "webhook.deleted", gettext_lazy("Webhook deleted")
+        INBOX_REPLIED = "inbox.replied", gettext_lazy("Answered in the inbox")
+        INBOX_ASSIGNED = "inbox.assigned", gettext_lazy("Inbox item assigned")
+        INBOX_HIDDEN = "inbox.hidden", gettext_lazy("Comment hidden")
+        INBOX_UNHIDDEN = "inbox.unhidden", gettext_lazy("Comment shown again")
+        INBOX_DELETED = "inbox.deleted", gettext_lazy("Comment deleted")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

@@ -45,6 +45,7 @@ class Notification(models.Model):
         MENTIONED = "mentioned", _("You were mentioned")
         ACCOUNT_NEEDS_RECONNECT = "account_needs_reconnect", _("An account needs reconnecting")
         REMINDER = "reminder", _("Time to post by hand")
+        INBOX_ASSIGNED = "inbox_assigned", _("An inbox item was assigned to you")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
