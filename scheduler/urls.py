@@ -33,4 +33,6 @@ urlpatterns = [
     path("", include("scheduler.views.webhooks")),
     path("", include("scheduler.views.people")),
     path("", include("scheduler.views.join")),
+    path("", include("scheduler.views.inbox")),
+    path("", include("scheduler.views.saved_replies")),
 ]

@@ -118,6 +118,12 @@ class Membership(models.Model):
         return self.can_schedule or (self.can_write and post.author_id == self.user_id)
 
     @property
+    def can_answer(self) -> bool:
+        """Answer, assign, close and moderate in the inbox: the workspace speaks
+        in public through these, with no approval step, like scheduling."""
+        return self.role in self.CAN_SCHEDULE
+
+    @property
     def can_approve(self) -> bool:
         """Approve, reject or ask for changes on posts awaiting approval."""
         return self.role in self.CAN_SCHEDULE
