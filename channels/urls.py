@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from channels import oauth, views
+from channels import oauth, sandbox_visitors, views
 
 urlpatterns = [
     path("accounts/", views.accounts, name="accounts"),
@@ -18,4 +18,14 @@ urlpatterns = [
     path("accounts/<int:pk>/reconnect/", views.account_reconnect, name="account-reconnect"),
     path("sandbox/", views.sandbox_feed, name="sandbox-feed"),
     path("sandbox/posts/<uuid:public_id>/", views.sandbox_post, name="sandbox-post"),
+    path(
+        "sandbox/posts/<uuid:public_id>/comment/",
+        sandbox_visitors.comment,
+        name="sandbox-comment",
+    ),
+    path(
+        "sandbox/accounts/<str:external_id>/message/",
+        sandbox_visitors.message,
+        name="sandbox-message",
+    ),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from channels import disconnect, health, manual, oauth
+from channels import disconnect, health, manual, oauth, sandbox_visitors
 from channels.adapters import base, registry
 from channels.models import SandboxPost, SocialAccount
 from channels.words import say
@@ -34,7 +35,13 @@ def _sandbox_accounts(request: HttpRequest) -> dict[str, SocialAccount]:
 def sandbox_feed(request: HttpRequest) -> HttpResponse:
     """The sandbox network's timeline for this workspace's sandbox accounts."""
     accounts = _sandbox_accounts(request)
-    entries = list(SandboxPost.objects.filter(account_ref__in=list(accounts))[:FEED_LENGTH])
+    entries = list(
+        SandboxPost.objects.filter(account_ref__in=list(accounts)).annotate(
+            comment_count=Count(
+                "comments", filter=Q(comments__deleted=False, comments__hidden=False)
+            )
+        )[:FEED_LENGTH]
+    )
     for entry in entries:
         entry.account = accounts[entry.account_ref]  # type: ignore[attr-defined]
     template = "channels/_feed_entries.html" if request.htmx else "channels/sandbox_feed.html"  # type: ignore[attr-defined]
@@ -48,7 +55,8 @@ def sandbox_post(request: HttpRequest, public_id: str) -> HttpResponse:
     if entry is None:
         raise Http404(_("No such sandbox post in this workspace."))
     entry.account = accounts[entry.account_ref]  # type: ignore[attr-defined]
-    return render(request, "channels/sandbox_post.html", {"entry": entry})
+    comments = sandbox_visitors.visible_comments(entry)
+    return render(request, "channels/sandbox_post.html", {"entry": entry, "comments": comments})
 
 
 @workspace_page()

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from scheduler.api import keys, people, views
+from scheduler.api import inbox, keys, people, views
 
 router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -15,6 +15,8 @@ router.register("media", views.MediaViewSet, basename="media")
 router.register("keys", keys.ApiKeyViewSet, basename="key")
 router.register("members", people.MemberViewSet, basename="member")
 router.register("invites", people.InviteViewSet, basename="invite")
+router.register("inbox", inbox.InboxViewSet, basename="inbox")
+router.register("saved-replies", inbox.SavedReplyViewSet, basename="saved-reply")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

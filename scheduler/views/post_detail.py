@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from scheduler import posts
-from scheduler.models import Delivery, DeliveryAttempt, Post
+from scheduler import inbox, posts
+from scheduler.models import Delivery, DeliveryAttempt, InboxItem, Post
 from scheduler.views.access import workspace_page
 
 # While any delivery is in one of these, the page polls for changes.
@@ -39,7 +39,17 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     live = any(d.state in LIVE_STATES for d in post.deliveries.all())
     template = "scheduler/_deliveries.html" if request.htmx else "scheduler/post_detail.html"  # type: ignore[attr-defined]
     can_cancel = request.membership.can_cancel(post)  # type: ignore[attr-defined]
-    return render(request, template, {"post": post, "live": live, "can_cancel": can_cancel})
+    context = {"post": post, "live": live, "can_cancel": can_cancel}
+    if not request.htmx:  # type: ignore[attr-defined]
+        context["conversations"] = _conversations(post)
+    return render(request, template, context)
+
+
+def _conversations(post: Post) -> list[tuple[Delivery, list[InboxItem]]]:
+    """What people said under each published delivery, per network, oldest first."""
+    published = [d for d in post.deliveries.all() if d.state == Delivery.State.PUBLISHED]
+    found = inbox.for_delivery_ids([d.pk for d in published])
+    return [(d, found[d.pk]) for d in published]
 
 
 @require_POST

@@ -241,3 +241,12 @@ def test_check_now_asks_for_every_connected_account(
     response = signed_in(cast).post("/inbox/check/")
     assert response.status_code == 302
     assert [s.delivery_id for s in sent["fetch_inbox"]] == [account.pk]
+
+
+def test_the_post_page_shows_its_conversation_per_network(cast: Cast, account) -> None:  # type: ignore[no-untyped-def]
+    item = conversation(cast, account, "Big news")
+    page = signed_in(cast).get(f"/posts/{item.delivery.post_id}/").content.decode()
+    section = page[page.index("Conversation on the networks") :]
+    assert "Comment on Big news" in section and "ann" in section
+    assert f"item={item.pk}" in section
+    assert 'data-network="sandbox"' in section
