@@ -498,6 +498,7 @@ def _read_object(fake: FakeGraph, r: Recorded, object_id: str) -> dict[str, Any]
         fake.videos.get(object_id),
         fake.photos.get(object_id),
         next((m for m in fake.media if m["id"] == object_id), None),
+        graph_inbox.find_comment(fake, object_id),
     ):
         if found is not None:
             return select(found, fields or "id")
