@@ -46,7 +46,9 @@ DEFAULT_VERSION = "v24.0"
 # switch the session's own default off.
 DEFAULT_TIMEOUT = 30.0
 
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001})  # platforms.md §2
+# platforms.md §2; 80002 and 80006 are the Business Use Case limits of the
+# Instagram and Messenger APIs, as 80001 is of Pages (Graph rate-limiting guide).
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001, 80002, 80006})
 # Code 2 is "HTTP 500, retry; the post may still have been created" (§2); the
 # Instagram API answers -1/-2 for its own server and download errors (§3).
 UNCERTAIN_CODES = frozenset({1, 2, -1, -2})
