@@ -4,7 +4,7 @@ Messenger conversations (Graph API; platforms.md §2).
 Facebook threads comments two levels deep: a comment on a post, and replies
 under that comment. Answering a reply therefore posts under its comment, as
 Facebook's own "Reply" does; the answer then answers the comment, so
-`find_answer` looks for it there. Messenger has no threading at all: the Page's
+`find_reply` looks for it there. Messenger has no threading at all: the Page's
 own message counts as the answer to the person's last message before it.
 """
 
@@ -87,18 +87,41 @@ def _comment(item: Mapping[str, Any], page_id: str, post_id: str, now: datetime)
 
 def _messages(client: GraphClient, page_id: str, since: datetime) -> Iterator[Engagement]:
     """Conversations come most recently active first: stop at the first one
-    untouched since `since`."""
-    for page in client.pages(
-        f"{page_id}/conversations",
-        platform="messenger",
-        fields=CONVERSATION_FIELDS,
-        limit=PAGE_SIZE,
-    ):
-        for conversation in page:
-            updated = graph_time(conversation.get("updated_time"))
-            if updated is not None and updated < since:
-                return
-            yield from _conversation(client, page_id, conversation, since)
+    untouched since `since`.
+
+    Pages connected before SMO asked for pages_messaging are refused here
+    (code 10 or 200-299) after their comments were yielded; the error says how
+    to fix it instead of Graph's bare "(#200) Permissions error".
+    """
+    try:
+        for page in client.pages(
+            f"{page_id}/conversations",
+            platform="messenger",
+            fields=CONVERSATION_FIELDS,
+            limit=PAGE_SIZE,
+        ):
+            for conversation in page:
+                updated = graph_time(conversation.get("updated_time"))
+                if updated is not None and updated < since:
+                    return
+                yield from _conversation(client, page_id, conversation, since)
+    except Permanent as error:
+        if not _permission(error.code):
+            raise
+        raise Permanent(
+            words(
+                "Facebook does not let SMO read this Page's Messenger conversations "
+                "(%(reason)s). Reconnect the account to grant SMO Messenger access.",
+                reason=error.detail,
+            ),
+            status=error.status,
+            code=error.code,
+        ) from None
+
+
+def _permission(code: str) -> bool:
+    main = code.split("/")[0]
+    return main.isdigit() and (main == "10" or 200 <= int(main) <= 299)
 
 
 def _conversation(

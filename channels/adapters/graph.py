@@ -433,14 +433,15 @@ class GraphClient:
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield a list edge page by page, following `paging.next` to the end
         (or for up to `max_pages`); the next URL repeats every parameter."""
-        args, count = dict(params), 0
+        args, count, seen = dict(params), 0, set()
         while max_pages is None or count < max_pages:
             page = self.get(path, **args)
             count += 1
             yield list(page.get("data") or [])
             next_url = (page.get("paging") or {}).get("next")
-            if not next_url:
+            if not next_url or next_url in seen:  # a cursor that goes nowhere ends it too
                 return
+            seen.add(next_url)
             query = parse_qs(urlparse(next_url).query)
             args = {k: v[-1] for k, v in query.items() if k != "access_token"}
 

@@ -373,3 +373,21 @@ def test_a_lost_messenger_answer_is_found_in_the_conversation(
     found = adapter_.find_reply(CREDS, question, "Within 5 km.", "k", base.Progress())
     assert found == base.Published(sent["id"], "", at(5))
     assert adapter_.find_reply(CREDS, question, "Within 6 km.", "k", base.Progress()) is None
+
+
+def test_a_page_without_messenger_access_keeps_its_comments_and_says_to_reconnect(
+    fake: FakeGraph, clock: Clock
+) -> None:
+    post = fake.add_post("1001", "Fresh bread at 7.")["id"]
+    fake.add_comment(post, "Open on Sunday?", MIA, at(1))
+    refusal = graph_error(200, "(#200) Requires pages_messaging permission to manage the object")
+    fake.fail_next(403, refusal, path="/conversations")
+    got: list[Engagement] = []
+
+    with pytest.raises(base.Permanent) as raised:
+        for item in adapter(fake, clock).fetch_engagement(CREDS, NOW, [PostRef(post)]):
+            got.append(item)
+
+    assert [i.text for i in got] == ["Open on Sunday?"]
+    assert raised.value.detail.endswith("Reconnect the account to grant SMO Messenger access.")
+    assert raised.value.network_code == "403:200"
