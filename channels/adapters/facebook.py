@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any, BinaryIO, ClassVar
 from urllib.parse import urlencode
 
 from typing_extensions import override
 
+from channels.adapters import facebook_inbox
 from channels.adapters.base import (
     Adapter,
     Authorization,
@@ -28,6 +30,14 @@ from channels.adapters.base import (
     Permanent,
     Progress,
     Published,
+)
+from channels.adapters.engagement import (
+    COMMENT,
+    MESSAGE,
+    REPLY,
+    Engagement,
+    EngagementSupport,
+    PostRef,
 )
 from channels.adapters.graph import (
     WWW_ORIGIN,
@@ -46,13 +56,17 @@ from channels.words import words
 
 MB = 1024 * 1024
 # Facebook Login permissions. pages_manage_engagement lets the Page comment on its
-# own post (Pages API "Posts" guide); instagram_manage_comments does the same on
-# Instagram (IG Media comments reference); publish_video is for Page videos.
+# own post and answer, hide and delete comments (Pages API "Comments" guide);
+# instagram_manage_comments does the same on Instagram (IG Media comments
+# reference); publish_video is for Page videos. pages_read_user_content reads
+# people's comments, pages_messaging the Page's Messenger conversations.
 SCOPES = (
     "pages_show_list",
     "pages_read_engagement",
+    "pages_read_user_content",
     "pages_manage_posts",
     "pages_manage_engagement",
+    "pages_messaging",
     "publish_video",
     "instagram_basic",
     "instagram_content_publish",
@@ -83,6 +97,17 @@ class FacebookAdapter(Adapter):
         max_video_bytes=1024 * MB,
     )
     supports_lookup: ClassVar[bool] = True
+    engagement: ClassVar[EngagementSupport] = EngagementSupport(
+        fetches=frozenset({COMMENT, REPLY, MESSAGE}),
+        replies_to=frozenset({COMMENT, REPLY, MESSAGE}),
+        hides=frozenset({COMMENT, REPLY}),
+        deletes=frozenset({COMMENT, REPLY}),
+        interval=timedelta(minutes=5),
+        note=words(
+            "Facebook gives no mentions of the Page elsewhere, lets a Page answer a "
+            "Messenger message only within 24 hours, and cannot hide or delete messages."
+        ),
+    )
     required_config: ClassVar[tuple[str, ...]] = ("app_id", "app_secret")
     required_settings: ClassVar[tuple[str, ...]] = ("FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET")
 
@@ -130,6 +155,34 @@ class FacebookAdapter(Adapter):
         )
         pages = self.client(_token(long)).paged("me/accounts", fields=ACCOUNT_FIELDS, limit=100)
         return [connection for page in pages for connection in _connections(page)]
+
+    # --- The inbox (facebook_inbox.py) ---------------------------------------------
+
+    @override
+    def fetch_engagement(
+        self, creds: Credentials, since: datetime, posts: Sequence[PostRef] = ()
+    ) -> Iterator[Engagement]:
+        client = self.client(access_token(creds, self.display_name))
+        return facebook_inbox.fetch(client, creds.external_id, since, posts)
+
+    @override
+    def reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published:
+        client = self.client(access_token(creds, self.display_name))
+        return facebook_inbox.reply(client, creds.external_id, target, text, progress)
+
+    @override
+    def find_reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published | None:
+        client = self.client(access_token(creds, self.display_name))
+        return facebook_inbox.find_reply(client, creds.external_id, target, text)
+
+    @override
+    def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
+        client = self.client(access_token(creds, self.display_name))
+        facebook_inbox.moderate(client, target, action)
 
     # --- Publishing ---------------------------------------------------------------
 

@@ -46,7 +46,9 @@ DEFAULT_VERSION = "v24.0"
 # switch the session's own default off.
 DEFAULT_TIMEOUT = 30.0
 
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001})  # platforms.md §2
+# platforms.md §2; 80002 and 80006 are the Business Use Case limits of the
+# Instagram and Messenger APIs, as 80001 is of Pages (Graph rate-limiting guide).
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001, 80002, 80006})
 # Code 2 is "HTTP 500, retry; the post may still have been created" (§2); the
 # Instagram API answers -1/-2 for its own server and download errors (§3).
 UNCERTAIN_CODES = frozenset({1, 2, -1, -2})
@@ -60,6 +62,12 @@ EXPIRED_SUBCODE = 2207020
 # Code 4 is a rate limit, except this subcode: "We restrict certain activity to
 # protect our community" (Instagram error-codes reference).
 SPAM_BLOCK = (4, 2207051)
+# "Unsupported delete request. Object with ID ... does not exist, cannot be
+# loaded due to missing permissions, or does not support this operation."
+GONE = "100/33"
+# Messenger's Send API outside the 24 hours after the person's last message
+# ("This message is sent outside of allowed window"; Send API error codes).
+MESSAGING_WINDOW = (10, 2018278)
 ALREADY_POSTED = re.compile(r"already posted|duplicate", re.IGNORECASE)
 RATE_LIMIT_WAIT = timedelta(minutes=15)
 INSTAGRAM_CAP_WAIT = timedelta(hours=1)
@@ -104,6 +112,7 @@ class Call(Enum):
     READ = "read"  # nothing is created
     PREPARE = "prepare"  # creates nothing anyone sees: an IG container, an unpublished photo
     CREATE = "create"  # publishes: a post, a photo, a video, media_publish, a comment
+    REPEAT = "repeat"  # changes state, but doing it twice is harmless: hide, unhide, delete
 
 
 class _HostSwitch:
@@ -227,6 +236,15 @@ def error_for(
                 time=f"{again.astimezone(UTC):%H:%M}",
             ),
             again,
+            **kw,
+        )
+    if pair == MESSAGING_WINDOW:
+        return Permanent(
+            words(
+                "%(network)s only lets a Page answer a message within 24 hours of the "
+                "person's last message; this conversation is older. Answer in Messenger itself.",
+                network=network,
+            ),
             **kw,
         )
     if code == 506 or (code == 368 and ALREADY_POSTED.search(f"{error.message} {error.user_msg}")):
@@ -396,15 +414,34 @@ class GraphClient:
         finally:
             self._switch.host = GRAPH_ORIGIN
 
+    def delete(self, path: str) -> None:
+        """DELETE an object. Doing it twice is harmless, so a lost answer is
+        Transient and an object already gone counts as deleted."""
+        try:
+            self.call(Call.REPEAT, lambda: self.api.request(self._path(path), method="DELETE"))
+        except Permanent as error:
+            if error.code != GONE:
+                raise
+
     def paged(self, path: str, *, max_pages: int = 10, **params: Any) -> Iterator[dict[str, Any]]:
         """Yield the items of a list edge, following `paging.next` for up to `max_pages`."""
-        args = dict(params)
-        for _ in range(max_pages):
+        for page in self.pages(path, max_pages=max_pages, **params):
+            yield from page
+
+    def pages(
+        self, path: str, *, max_pages: int | None = None, **params: Any
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield a list edge page by page, following `paging.next` to the end
+        (or for up to `max_pages`); the next URL repeats every parameter."""
+        args, count, seen = dict(params), 0, set()
+        while max_pages is None or count < max_pages:
             page = self.get(path, **args)
-            yield from page.get("data") or []
+            count += 1
+            yield list(page.get("data") or [])
             next_url = (page.get("paging") or {}).get("next")
-            if not next_url:
+            if not next_url or next_url in seen:  # a cursor that goes nowhere ends it too
                 return
+            seen.add(next_url)
             query = parse_qs(urlparse(next_url).query)
             args = {k: v[-1] for k, v in query.items() if k != "access_token"}
 

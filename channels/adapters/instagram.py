@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from typing_extensions import override
 
+from channels.adapters import instagram_inbox
 from channels.adapters.base import (
     Adapter,
     Content,
@@ -30,6 +32,13 @@ from channels.adapters.base import (
     RateLimited,
     Transient,
     Unknown,
+)
+from channels.adapters.engagement import (
+    COMMENT,
+    REPLY,
+    Engagement,
+    EngagementSupport,
+    PostRef,
 )
 from channels.adapters.graph import (
     INSTAGRAM_CAP_WAIT,
@@ -79,6 +88,17 @@ class InstagramAdapter(Adapter):
         window=timedelta(hours=24),
     )
     supports_lookup: ClassVar[bool] = True
+    engagement: ClassVar[EngagementSupport] = EngagementSupport(
+        fetches=frozenset({COMMENT, REPLY}),
+        replies_to=frozenset({COMMENT, REPLY}),
+        hides=frozenset({COMMENT, REPLY}),
+        deletes=frozenset({COMMENT, REPLY}),
+        interval=timedelta(minutes=5),
+        note=words(
+            "Instagram direct messages need the Messenger Platform for Instagram and "
+            "Meta's app review, so SMO shows comments and replies only, not DMs or mentions."
+        ),
+    )
     required_config: ClassVar[tuple[str, ...]] = ("app_id", "app_secret")
     required_settings: ClassVar[tuple[str, ...]] = ("FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET")
 
@@ -144,6 +164,32 @@ class InstagramAdapter(Adapter):
         for item in media:
             problems.extend(_item_problems(item, self.limits))
         return problems
+
+    # --- The inbox (instagram_inbox.py) --------------------------------------------
+
+    @override
+    def fetch_engagement(
+        self, creds: Credentials, since: datetime, posts: Sequence[PostRef] = ()
+    ) -> Iterator[Engagement]:
+        account = instagram_inbox.Account(creds.external_id, creds.handle)
+        return instagram_inbox.fetch(self.client(creds), account, since, posts)
+
+    @override
+    def reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published:
+        return instagram_inbox.reply(self.client(creds), target, text, progress)
+
+    @override
+    def find_reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published | None:
+        account = instagram_inbox.Account(creds.external_id, creds.handle)
+        return instagram_inbox.find_reply(self.client(creds), account, target, text)
+
+    @override
+    def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
+        instagram_inbox.moderate(self.client(creds), target, action)
 
     # --- Publishing ---------------------------------------------------------------
 

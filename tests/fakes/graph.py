@@ -15,10 +15,12 @@ fetch their media over HTTP as Instagram does; `fake.add_file` serves media.
 
 Knobs: fail_next(status, body, headers, path, after=), timeout_after_receive(path),
 error_rate, container_polls, expire_container(), quota_total, use_quota(),
-expire_token(), accounts_page_size. Records: requests (see calls()), posts,
-photos, videos, comments, containers, media, fetches, granted_scopes, crashes.
+expire_token(), accounts_page_size, inbox_page_size. Seeding: add_page, add_post,
+add_media, add_comment, add_message, add_file. Records: requests (see calls()),
+posts, photos, videos, comments, conversations, containers, media, fetches,
+granted_scopes, crashes.
 
-The endpoints are in graph_routes.py, the request records and error envelope in
+The endpoints are in graph_routes.py (comments and Messenger in graph_inbox.py), the request records and error envelope in
 graph_wire.py, and the cases for the shared contract suite in graph_contract.py.
 """
 
@@ -35,7 +37,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from tests.fakes.graph_routes import route
+from tests.fakes.graph_inbox import new_comment, new_message
+from tests.fakes.graph_routes import _new_media, _new_post, route
 from tests.fakes.graph_wire import (
     GRAPH_ORIGIN,
     JSON_TYPE,
@@ -75,6 +78,7 @@ class _Handler(LoopbackHandler):
     protocol_version = "HTTP/1.0"
     wbufsize = 0
     disable_nagle_algorithm = False
+    do_DELETE = LoopbackHandler.do_POST  # deleting comments
 
 
 class FakeGraph(LoopbackFake):
@@ -97,6 +101,7 @@ class FakeGraph(LoopbackFake):
         self.container_polls = 0  # IN_PROGRESS polls before a video or carousel is FINISHED
         self.quota_total = 50  # Instagram posts per rolling 24 h (§3)
         self.accounts_page_size = 25
+        self.inbox_page_size = 25  # most comments, replies, conversations or messages a page
         self.hold_seconds = 5.0  # how long timeout_after_receive keeps a request unanswered
         self.fetch_timeout = 2.0
         # Records
@@ -104,7 +109,8 @@ class FakeGraph(LoopbackFake):
         self.posts: list[dict[str, Any]] = []
         self.photos: dict[str, dict[str, Any]] = {}
         self.videos: dict[str, dict[str, Any]] = {}
-        self.comments: list[dict[str, Any]] = []
+        self.comments: list[dict[str, Any]] = []  # see graph_inbox.py
+        self.conversations: list[dict[str, Any]] = []
         self.containers: dict[str, dict[str, Any]] = {}
         self.media: list[dict[str, Any]] = []
         self.fetches: list[Fetch] = []
@@ -170,6 +176,41 @@ class FakeGraph(LoopbackFake):
         with self._lock:
             self.pages[page_id] = page
         return page
+
+    def add_post(self, page_id: str, message: str) -> dict[str, Any]:
+        """A status post on the Page, as if published earlier."""
+        with self._lock:
+            return _new_post(self, self.pages[page_id], message, "status")
+
+    def add_media(self, ig_user_id: str, caption: str) -> dict[str, Any]:
+        """An image on the Instagram account, as if published earlier."""
+        page = next(p for p in self.pages.values() if p.instagram and p.instagram[0] == ig_user_id)
+        container = {"id": self.next_id(), "media_type": "IMAGE", "caption": caption}
+        with self._lock:
+            return _new_media(self, page, {**container, "children": []})
+
+    def add_comment(
+        self, on: str, text: str, author: tuple[str, str], at: datetime | None = None
+    ) -> dict[str, Any]:
+        """A comment on a post or media, or a reply when `on` is a comment;
+        `author` is (id, name), an Instagram (IGSID, username)."""
+        with self._lock:
+            return new_comment(self, on, text, author, at or self.now())
+
+    def add_message(
+        self,
+        page_id: str,
+        psid: str,
+        text: str,
+        *,
+        name: str = "Mia Svensson",
+        at: datetime | None = None,
+        from_page: bool = False,
+    ) -> dict[str, Any]:
+        """A Messenger message between the Page and the person `psid`."""
+        with self._lock:
+            page = self.pages[page_id]
+            return new_message(self, page, psid, name, text, at or self.now(), from_page)
 
     def add_file(self, name: str, data: bytes, content_type: str) -> str:
         """Serve `data` at the returned URL, for Instagram to fetch."""

@@ -1,6 +1,7 @@
 """The fake Graph API's endpoints: Facebook Login (dialog and token exchange), Page
-accounts, posts, photos and videos, comments, and Instagram containers and media
-(platforms.md §2, §3). FakeGraph.handle (graph.py) calls `route` for each request.
+accounts, posts, photos and videos, and Instagram containers and media
+(platforms.md §2, §3); comments and Messenger are in graph_inbox.py.
+FakeGraph.handle (graph.py) calls `route` for each request.
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from tests.fakes import graph_inbox
 from tests.fakes.graph_wire import (
     IMAGE_CAP,
     USER_ID,
     Fetch,
-    GraphFault,
     Page,
     Recorded,
     Redirect,
     b64,
     fault,
     select,
+    unsupported,
 )
 
 if TYPE_CHECKING:
@@ -48,21 +50,14 @@ def route(fake: FakeGraph, r: Recorded) -> tuple[int, Any]:
         parts[0] = actor.id
     if len(parts) == 1 and r.method == "GET":
         return 200, _read_object(fake, r, parts[0])
+    if len(parts) == 1 and r.method == "POST":
+        return graph_inbox.update_object(fake, r, parts[0], actor)
+    if len(parts) == 1 and r.method == "DELETE":
+        return graph_inbox.delete_object(fake, r, parts[0], actor)
     edge = EDGES.get((r.method, parts[1])) if len(parts) == 2 else None
     if edge is None:
-        raise _unsupported(r.method, parts[0] if parts else "")
+        raise unsupported(r.method, parts[0] if parts else "")
     return edge(fake, r, parts[0], actor)
-
-
-def _unsupported(method: str, object_id: str) -> GraphFault:
-    return fault(
-        400,
-        100,
-        f"Unsupported {method.lower()} request. Object with ID '{object_id}' does not exist, "
-        "cannot be loaded due to missing permissions, or does not support this operation.",
-        subcode=33,
-        type="GraphMethodException",
-    )
 
 
 def _authenticate(fake: FakeGraph, r: Recorded) -> Actor:
@@ -175,7 +170,7 @@ NO_PAGE_PERMISSION = (
 def _page_for(fake: FakeGraph, actor: Actor, page_id: str, method: str) -> Page:
     page = fake.pages.get(page_id)
     if page is None:
-        raise _unsupported(method, page_id)
+        raise unsupported(method, page_id)
     if actor.page is not page and not (actor.kind == "user" and method == "GET"):
         raise fault(403, 200, NO_PAGE_PERMISSION)
     if method == "POST" and not {"CREATE_CONTENT", "MANAGE"} & set(page.tasks):
@@ -289,56 +284,6 @@ def _list_videos(fake: FakeGraph, r: Recorded, page_id: str, actor: Actor) -> tu
     return 200, fake.listing(r, videos, "id,description,updated_time")
 
 
-# Comments, on Page posts and Instagram media ---------------------------------------------------
-
-
-def _commented(fake: FakeGraph, object_id: str) -> tuple[Page, str] | None:
-    """The Page (and "facebook" or "instagram") that owns a commentable object."""
-    post = next((p for p in fake.posts if p["id"] == object_id), None)
-    page_id = post["page_id"] if post else (fake.videos.get(object_id) or {}).get("page_id")
-    if page_id:
-        return fake.pages[page_id], "facebook"
-    media = next((m for m in fake.media if m["id"] == object_id), None)
-    if media:
-        page = next(
-            p for p in fake.pages.values() if p.instagram and p.instagram[0] == media["ig_user_id"]
-        )
-        return page, "instagram"
-    return None
-
-
-def _post_comment(fake: FakeGraph, r: Recorded, object_id: str, actor: Actor) -> tuple[int, Any]:
-    owner = _commented(fake, object_id)
-    if owner is None:
-        raise _unsupported("POST", object_id)
-    page, network = owner
-    if actor.page is not page:
-        raise fault(403, 200, "(#200) Permissions error")
-    message = r.params.get("message", "")
-    if not message:
-        raise fault(400, 100, "(#100) Missing message")
-    comment: dict[str, Any] = {"parent_id": object_id, "message": message, "network": network}
-    if network == "facebook":
-        comment["id"] = f"{object_id.split('_')[-1]}_{fake.next_id()}"
-        comment.update(
-            created_time=fake.timestamp(), **{"from": {"id": page.id, "name": page.name}}
-        )
-    else:
-        assert page.instagram is not None
-        comment.update(
-            id=fake.next_id(), text=message, username=page.instagram[1], timestamp=fake.timestamp()
-        )
-    fake.comments.append(comment)
-    return 200, {"id": comment["id"]}
-
-
-def _list_comments(fake: FakeGraph, r: Recorded, object_id: str, actor: Actor) -> tuple[int, Any]:
-    if _commented(fake, object_id) is None:
-        raise _unsupported("GET", object_id)
-    found = [c for c in fake.comments if c["parent_id"] == object_id]
-    return 200, fake.listing(r, found, "id,message,created_time")
-
-
 # Instagram --------------------------------------------------------------------------------------
 
 FINISHED = "Finished: Media has been uploaded and it is ready to be published."
@@ -352,7 +297,7 @@ def _instagram_for(fake: FakeGraph, actor: Actor, ig_user_id: str, method: str) 
         (p for p in fake.pages.values() if p.instagram and p.instagram[0] == ig_user_id), None
     )
     if page is None:
-        raise _unsupported(method, ig_user_id)
+        raise unsupported(method, ig_user_id)
     if actor.page is not page and actor.kind != "user":
         raise fault(403, 10, "(#10) Application does not have permission for this action")
     return page
@@ -553,6 +498,7 @@ def _read_object(fake: FakeGraph, r: Recorded, object_id: str) -> dict[str, Any]
         fake.videos.get(object_id),
         fake.photos.get(object_id),
         next((m for m in fake.media if m["id"] == object_id), None),
+        graph_inbox.find_comment(fake, object_id),
     ):
         if found is not None:
             return select(found, fields or "id")
@@ -561,7 +507,7 @@ def _read_object(fake: FakeGraph, r: Recorded, object_id: str) -> dict[str, Any]
     for page in fake.pages.values():
         if page.instagram and page.instagram[0] == object_id:
             return {"id": object_id, "username": page.instagram[1]}
-    raise _unsupported("GET", object_id)
+    raise unsupported("GET", object_id)
 
 
 EDGES: dict[tuple[str, str], Callable[[FakeGraph, Recorded, str, Actor], tuple[int, Any]]] = {
@@ -572,8 +518,13 @@ EDGES: dict[tuple[str, str], Callable[[FakeGraph, Recorded, str, Actor], tuple[i
     ("POST", "photos"): _post_photos,
     ("POST", "videos"): _post_videos,
     ("GET", "videos"): _list_videos,
-    ("POST", "comments"): _post_comment,
-    ("GET", "comments"): _list_comments,
+    ("POST", "comments"): graph_inbox.post_comment,
+    ("GET", "comments"): graph_inbox.list_comments,
+    ("POST", "replies"): graph_inbox.post_reply,
+    ("GET", "replies"): graph_inbox.list_replies,
+    ("GET", "conversations"): graph_inbox.list_conversations,
+    ("GET", "messages"): graph_inbox.list_messages,
+    ("POST", "messages"): graph_inbox.send_message,
     ("POST", "media"): _post_media,
     ("GET", "media"): _list_media,
     ("POST", "media_publish"): _media_publish,

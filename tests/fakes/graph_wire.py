@@ -114,6 +114,18 @@ def fault(status: int, code: int, message: str, **kwargs: Any) -> GraphFault:
     return GraphFault(status, graph_error(code, message, **kwargs))
 
 
+def unsupported(method: str, object_id: str) -> GraphFault:
+    """Graph's answer for an object that does not exist (or cannot be seen)."""
+    return fault(
+        400,
+        100,
+        f"Unsupported {method.lower()} request. Object with ID '{object_id}' does not exist, "
+        "cannot be loaded due to missing permissions, or does not support this operation.",
+        subcode=33,
+        type="GraphMethodException",
+    )
+
+
 def default_error(status: int) -> dict[str, Any]:
     """The body fail_next sends when given none."""
     if status >= 500:

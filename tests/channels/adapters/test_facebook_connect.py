@@ -51,8 +51,8 @@ def test_the_login_url_asks_for_page_and_instagram_permissions(fake: FakeGraph) 
         "state": ["st4te"],
         "response_type": ["code"],
         "scope": [
-            "pages_show_list,pages_read_engagement,pages_manage_posts,pages_manage_engagement,"
-            "publish_video,instagram_basic,instagram_content_publish,instagram_manage_comments,"
+            "pages_show_list,pages_read_engagement,pages_read_user_content,pages_manage_posts,"
+            "pages_manage_engagement,pages_messaging,publish_video,instagram_basic,instagram_content_publish,instagram_manage_comments,"
             "business_management"
         ],
     }
