@@ -6,7 +6,8 @@ do with them (developers.facebook.com/docs/threads/reply-management,
   flattened, newest first (`reverse`, the default). `replied_to` says which
   item each answers: the post itself (a comment) or another reply.
 - Mentions: GET /{user-id}/mentions (threads_manage_mentions) lists public
-  posts that tag the account, with `since` as a Unix time.
+  posts that tag the account, with `since` as a Unix time. A token without
+  that permission gets replies only.
 - The account's own replies: GET /{user-id}/replies, read so that an answer
   to a mention (which sits under someone else's post) comes back too.
 - Hiding: POST /{reply-id}/manage_reply hide=true|false, for top-level replies
@@ -61,7 +62,7 @@ def fetch(
         for item in _newer(api.paged(f"{post.external_id}/conversation", **ARGS), since):
             yield engagement(item, creds, post.external_id)
     mentions = api.paged(f"{creds.external_id}/mentions", **ARGS, since=int(since.timestamp()))
-    for item in _newer(mentions, since):
+    for item in _newer(_unless_refused(mentions), since):
         if _root(item) not in ours:  # a reply under one of `posts` came with its conversation
             yield engagement(item, creds, "")
     for item in _newer(api.paged(f"{creds.external_id}/replies", **ARGS), since):
@@ -128,6 +129,18 @@ def _newer(items: Iterator[dict[str, Any]], since: datetime) -> Iterator[dict[st
         if made is not None and made < since:
             return
         yield item
+
+
+def _unless_refused(items: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The mentions, or none when the token lacks threads_manage_mentions (accounts
+    connected before SMO asked for it): replies still arrive, mentions wait for
+    a reconnect."""
+    try:
+        yield from items
+    except Permanent as refused:
+        code = refused.code.split("/")[0]
+        if not (code == "10" or (code.isdigit() and 200 <= int(code) <= 299)):
+            raise
 
 
 def _root(item: dict[str, Any]) -> str:

@@ -73,6 +73,7 @@ class FakeThreads(FakeGraph):
         self.login_user = ""  # who approves on the authorize page
         self.page_size = 25  # the most items a page of replies or mentions holds
         self.deleted: list[str] = []  # media ids DELETEd
+        self.mentions_allowed = True  # False: the token lacks threads_manage_mentions
         # Threads takes DELETE /{media-id}; FakeGraph's handler answers GET and POST only.
         self._server.RequestHandlerClass.do_DELETE = LoopbackHandler.do_POST  # type: ignore[attr-defined]
 

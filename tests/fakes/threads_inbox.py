@@ -49,6 +49,8 @@ def conversation(fake: FakeThreads, r: Recorded, media_id: str, *, top_only: boo
 
 
 def mentions(fake: FakeThreads, r: Recorded, user_id: str) -> Any:
+    if not fake.mentions_allowed:
+        raise fault(400, 10, "(#10) Application does not have permission for this action")
     handle = "@" + fake.users[user_id]["username"]
     since = _unix(r.query.get("since"), 0)
     until = _unix(r.query.get("until"), 2**40)

@@ -149,6 +149,20 @@ def test_mentions_are_fetched_since_a_unix_time_and_not_twice(
     assert call.params["since"] == str(int(when.timestamp()))
 
 
+def test_a_token_without_the_mentions_permission_still_gets_replies(
+    fake: FakeThreads, adapter: ThreadsAdapter, creds: base.Credentials, post: str
+) -> None:
+    fake.mentions_allowed = False
+    comment = fake.add_reply(post, "mira", "Rye?", ago=timedelta(minutes=5))
+    fake.add_mention("tom", "@acmebakery hi", ago=timedelta(minutes=5))
+
+    items = fetch(adapter, creds, since(fake), post)
+
+    assert [i.external_id for i in items] == [comment]
+    assert len(fake.calls("GET", f"/{creds.external_id}/mentions")) == 1
+    assert len(fake.calls("GET", f"/{creds.external_id}/replies")) == 1  # read all the same
+
+
 def test_the_accounts_own_replies_are_flagged(
     fake: FakeThreads, adapter: ThreadsAdapter, creds: base.Credentials, post: str
 ) -> None:
