@@ -46,6 +46,7 @@ PAGE_SIZE = 50
 MAX_PAGES = 100
 # "Unsupported delete request. Object with ID ... does not exist": already gone.
 GONE = "100/33"
+LAUNCH = 1688540400  # 2023-07-05, the earliest `since` the mentions edge takes
 ARGS: dict[str, Any] = {"max_pages": MAX_PAGES, "fields": FIELDS, "limit": PAGE_SIZE}
 
 
@@ -61,7 +62,9 @@ def fetch(
     for post in posts:
         for item in _newer(api.paged(f"{post.external_id}/conversation", **ARGS), since):
             yield engagement(item, creds, post.external_id)
-    mentions = api.paged(f"{creds.external_id}/mentions", **ARGS, since=int(since.timestamp()))
+    # Threads refuses a `since` before its launch (the mentions reference).
+    after = max(int(since.timestamp()), LAUNCH)
+    mentions = api.paged(f"{creds.external_id}/mentions", **ARGS, since=after)
     for item in _newer(_unless_refused(mentions), since):
         if _root(item) not in ours:  # a reply under one of `posts` came with its conversation
             yield engagement(item, creds, "")

@@ -149,6 +149,16 @@ def test_mentions_are_fetched_since_a_unix_time_and_not_twice(
     assert call.params["since"] == str(int(when.timestamp()))
 
 
+def test_a_since_before_threads_existed_is_asked_as_its_launch(
+    fake: FakeThreads, adapter: ThreadsAdapter, creds: base.Credentials
+) -> None:
+    mention = fake.add_mention("mira", "@acmebakery hi", ago=timedelta(days=1))
+    items = fetch(adapter, creds, datetime(2020, 1, 1, tzinfo=UTC))
+    assert [i.external_id for i in items] == [mention]
+    [call] = fake.calls("GET", f"/{creds.external_id}/mentions")
+    assert call.params["since"] == "1688540400"
+
+
 def test_a_token_without_the_mentions_permission_still_gets_replies(
     fake: FakeThreads, adapter: ThreadsAdapter, creds: base.Credentials, post: str
 ) -> None:
