@@ -14,8 +14,9 @@ the post up among the author's recent posts (linkedin_lookup.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import requests
@@ -23,6 +24,7 @@ from typing_extensions import override
 
 from channels import text as text_rules
 from channels.adapters import linkedin_auth as auth
+from channels.adapters import linkedin_inbox as inbox
 from channels.adapters.base import (
     Adapter,
     AdapterError,
@@ -39,6 +41,13 @@ from channels.adapters.base import (
     Progress,
     Published,
     Unknown,
+)
+from channels.adapters.engagement import (
+    COMMENT,
+    REPLY,
+    Engagement,
+    EngagementSupport,
+    PostRef,
 )
 from channels.adapters.linkedin_http import API_URL, OAUTH_URL, DuplicatePost, LinkedInAPI
 from channels.adapters.linkedin_lookup import created, find_post
@@ -82,6 +91,18 @@ class LinkedInAdapter(Adapter):
     supports_lookup: ClassVar[bool] = True
     required_config: ClassVar[tuple[str, ...]] = ("client_id", "client_secret")
     required_settings: ClassVar[tuple[str, ...]] = ("LINKEDIN_CLIENT_ID", "LINKEDIN_CLIENT_SECRET")
+    engagement: ClassVar[EngagementSupport] = EngagementSupport(
+        fetches=frozenset({COMMENT, REPLY}),
+        replies_to=frozenset({COMMENT, REPLY}),
+        deletes=frozenset({COMMENT, REPLY}),  # the Page's own only
+        # Calls are counted per day with unpublished limits (platforms.md §5).
+        interval=timedelta(minutes=30),
+        note=words(
+            "LinkedIn gives comments on Pages' posts only (a member's need a permission "
+            "LinkedIn grants to few apps), has no hiding of comments, and lets SMO delete "
+            "only the Page's own."
+        ),
+    )
     post_options: ClassVar[tuple[PostOption, ...]] = (
         PostOption(
             "visibility",
@@ -275,6 +296,36 @@ class LinkedInAdapter(Adapter):
         progress.record("post_urn", str(post["id"]))
         progress.record("published_at", (created(post) or self.now()).isoformat())
         return self._published(progress)
+
+    # --- The inbox (linkedin_inbox.py) ---
+
+    @override
+    def fetch_engagement(
+        self, creds: Credentials, since: datetime, posts: Sequence[PostRef] = ()
+    ) -> Iterator[Engagement]:
+        return inbox.fetch(self._api(creds), creds, since, posts)
+
+    @override
+    def reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published:
+        return inbox.reply(self._api(creds), creds, target, text, progress)
+
+    @override
+    def find_reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published | None:
+        """The default lookup, under the comment the answer was posted to: for a
+        reply, LinkedIn's one level of nesting puts it under the top-level comment."""
+        found = inbox.answered(progress)
+        if found is not None:
+            return found
+        parent = replace(target, external_id=inbox.under(target))
+        return super().find_reply(creds, parent, text, key, progress)
+
+    @override
+    def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
+        inbox.delete(self._api(creds), creds, target, action)
 
     # --- Tokens and connecting ---
 

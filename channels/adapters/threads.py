@@ -15,7 +15,7 @@ post whose answer was lost).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from channels import text as text_rules
-from channels.adapters import threads_auth
+from channels.adapters import threads_auth, threads_inbox
 from channels.adapters.base import (
     Adapter,
     Authorization,
@@ -38,6 +38,14 @@ from channels.adapters.base import (
     Published,
     Transient,
     Unknown,
+)
+from channels.adapters.engagement import (
+    COMMENT,
+    MENTION,
+    REPLY,
+    Engagement,
+    EngagementSupport,
+    PostRef,
 )
 from channels.adapters.graph import Call, access_token, created_id, mark_start, not_before
 from channels.adapters.polling import Budget
@@ -83,6 +91,17 @@ class ThreadsAdapter(Adapter):
     # Long-lived tokens last 60 days and cannot be refreshed once expired:
     # refresh a week ahead, so a few failed days still leave time.
     refresh_margin: ClassVar[timedelta | None] = timedelta(days=7)
+    engagement: ClassVar[EngagementSupport] = EngagementSupport(
+        fetches=frozenset({COMMENT, REPLY, MENTION}),
+        replies_to=frozenset({COMMENT, REPLY, MENTION}),
+        hides=frozenset({COMMENT}),
+        deletes=frozenset({COMMENT, REPLY}),  # the account's own only
+        note=words(
+            "Threads has no private messages in its API, hides only replies to the post "
+            "itself (their answers with them), and lets SMO delete only the account's own "
+            "replies."
+        ),
+    )
 
     @property
     def now(self) -> Callable[[], datetime]:
@@ -252,6 +271,78 @@ class ThreadsAdapter(Adapter):
         if not done:
             return None
         return published(api, done[0], creds.handle, first)
+
+    # --- The inbox (threads_inbox.py) ------------------------------------------------
+
+    @override
+    def fetch_engagement(
+        self, creds: Credentials, since: datetime, posts: Sequence[PostRef] = ()
+    ) -> Iterator[Engagement]:
+        return threads_inbox.fetch(self.api(creds), creds, since, posts)
+
+    @override
+    def reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published:
+        """Publish `text` as a reply to `target`: a container with reply_to_id, then
+        threads_publish, with the container kept in progress as in publish()."""
+        api = self.api(creds)
+        mark_start(progress, self.now())
+        done = [str(i) for i in progress.get("post_ids") or []]
+        if not done:
+            budget = Budget(
+                float(self.config.get("container_wait_seconds", 60)),
+                float(self.config.get("poll_interval_seconds", 5)),
+                self.config.get("sleep") or time.sleep,
+            )
+            container = self._ready_container(
+                api, creds, 0, text, (), target.external_id, progress, budget
+            )
+            if isinstance(container, Published):
+                done = [container.external_id]
+            else:
+                check_quota(api, creds.external_id, posts=False, replies=True)
+                answer = api.post(
+                    f"{creds.external_id}/threads_publish", Call.CREATE, creation_id=container
+                )
+                done = [created_id(answer, NETWORK)]
+            progress.record("post_ids", done)
+        return published(api, done[0], creds.handle)
+
+    @override
+    def find_reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published | None:
+        """Ask the answer's container first: FINISHED or EXPIRED means certainly not
+        published (reply() then publishes that same container); PUBLISHED, or no
+        container, means looking among the account's replies to `target`."""
+        api = self.api(creds)
+        done = [str(i) for i in progress.get("post_ids") or []]
+        if done:
+            return published(api, done[0], creds.handle)
+        container = container_for(progress, 0)
+        if container and status_of(api, container) != "PUBLISHED":
+            return None
+        found = find_post(
+            api,
+            creds.external_id,
+            text,
+            reply_to=target.external_id,
+            not_before=not_before(progress),
+        )
+        if found is None:
+            if container:
+                raise Unknown(
+                    words("Threads says this reply was published but it is not listed yet."),
+                    code="published",
+                )
+            return None
+        progress.record("post_ids", [str(found["id"])])
+        return published(api, str(found["id"]), creds.handle, found)
+
+    @override
+    def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
+        threads_inbox.moderate(self.api(creds), target, action)
 
     # --- Tokens and connecting ------------------------------------------------------
 

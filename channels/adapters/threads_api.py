@@ -57,6 +57,10 @@ class ThreadsAPI:
         """POST form parameters; `call` says what a lost answer means (graph.Call)."""
         return self.send("POST", path, call, data={k: _form(v) for k, v in params.items()})
 
+    def delete(self, path: str) -> dict[str, Any]:
+        """DELETE an object; deleting is safe to repeat, so a lost answer is Transient."""
+        return self.send("DELETE", path, Call.READ)
+
     def paged(self, path: str, *, max_pages: int, **params: Any) -> Iterator[dict[str, Any]]:
         """Yield a list edge's items, following `paging.next` for up to `max_pages` pages."""
         args = dict(params)
@@ -82,7 +86,7 @@ class ThreadsAPI:
         prefix = f"/{VERSION}" if versioned else ""
         url = f"{self.api_url}{prefix}/{path.lstrip('/')}"
         token = {"access_token": self.token} if self.token else {}
-        if method == "GET":
+        if method in ("GET", "DELETE"):  # Meta's DELETE examples put the token in the URL
             params = {**(params or {}), **token}
         else:
             data = {**(data or {}), **token}

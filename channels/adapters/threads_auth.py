@@ -36,13 +36,17 @@ from channels.adapters.threads_api import ThreadsAPI
 from channels.words import words
 
 AUTHORIZE_URL = "https://threads.net/oauth/authorize"
-# Replies (the posts after the first in a thread) need threads_manage_replies,
-# and finding a reply whose answer was lost needs threads_read_replies (§4).
+# Replies (the posts after the first in a thread, and answers in the inbox) need
+# threads_manage_replies, and finding a reply whose answer was lost, or reading
+# a post's replies, threads_read_replies (§4). The inbox reads mentions with
+# threads_manage_mentions and deletes the account's own replies with threads_delete.
 SCOPES = (
     "threads_basic",
     "threads_content_publish",
     "threads_manage_replies",
     "threads_read_replies",
+    "threads_manage_mentions",
+    "threads_delete",
 )
 PROFILE_FIELDS = "id,username,name,threads_profile_picture_url"
 LONG_LIVED = timedelta(days=60)  # when Threads does not say (`expires_in`)

@@ -4,7 +4,9 @@ It serves what LinkedInAdapter uses: the OAuth authorize page and accessToken
 endpoint, OpenID userinfo, organisation ACLs and names, the Images and Videos
 APIs (init, upload host PUTs, finalize, status), and the Posts API (create with
 201 + x-restli-id, required-field 422s, the LinkedIn-Version check with its 426,
-duplicate detection, little-text truncation, and posts by author). A second
+duplicate detection, little-text truncation, and posts by author), and the
+Comments API for a post's comments and their replies (linkedin_comments.py;
+seed with add_comment(), page with comment_page_size). A second
 server stands in for the upload host (www.linkedin.com/dms-uploads in real life).
 
     with FakeLinkedIn() as fake:
@@ -21,9 +23,10 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from tests.fakes import linkedin_comments
 from tests.fakes import linkedin_routes as routes
 from tests.fakes.linkedin_wire import Refusal, error_body
-from tests.fakes.loopback import LoopbackFake, LoopbackHandler
+from tests.fakes.loopback import Fault, LoopbackFake, LoopbackHandler
 from tests.fakes.x import Recorded, Reply, parse_body, send_reply
 
 CLIENT_ID = "78linkedinfake"
@@ -54,6 +57,9 @@ class FakeLinkedIn(LoopbackFake):
         self.images: dict[str, dict[str, Any]] = {}  # by URN
         self.videos: dict[str, dict[str, Any]] = {}
         self.posts: list[dict[str, Any]] = []  # oldest first
+        self.comments: list[dict[str, Any]] = []  # comments and replies, oldest first
+        self.deleted_comments: list[str] = []  # URNs DELETEd
+        self.comment_page_size = 10  # the most comments a page holds
         self.approving_member: str | None = None
         self.tokens: dict[str, dict[str, Any]] = {}
         self.refresh_tokens: dict[str, dict[str, Any]] = {}
@@ -135,6 +141,30 @@ class FakeLinkedIn(LoopbackFake):
         self.posts.append(post)
         return str(post["id"])
 
+    def add_comment(
+        self, on: str, actor: str, text: str, *, ago: float = 0.0, parent: str = ""
+    ) -> str:
+        """Seed a comment on the post `on` (a reply to the comment `parent`), made
+        `ago` seconds before now; return its URN."""
+        made = int((self.now() - ago) * 1000)
+        with self._lock:
+            element = linkedin_comments.new_comment(self, on, actor, text, parent, made)
+        return str(element["commentUrn"])
+
+    def fail_next(
+        self,
+        status: int,
+        body: Any = None,
+        headers: dict[str, str | None] | None = None,
+        path: str | None = None,
+        *,
+        after: int = 0,
+    ) -> None:
+        """As LoopbackFake's, letting `after` requests to `path` through first."""
+        if body is None and status >= 400:
+            body = self.fault_body(status)
+        self._plan(Fault(status, body, dict(headers or {}), path, skip=after))
+
     def now(self) -> float:
         return time.time() + self._offset
 
@@ -195,3 +225,4 @@ class _Handler(LoopbackHandler):
     fake: FakeLinkedIn
     host: str  # "api" or "upload"
     do_PUT = LoopbackHandler.do_POST  # the upload host takes PUTs
+    do_DELETE = LoopbackHandler.do_POST  # deleting comments

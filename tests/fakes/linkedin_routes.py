@@ -1,5 +1,6 @@
 """The fake LinkedIn's endpoints (platforms.md §5): userinfo, organisation ACLs and
-names, Images and Videos (init, upload host, finalize, status) and Posts."""
+names, Images and Videos (init, upload host, finalize, status), Posts, and the
+Comments API (linkedin_comments.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from tests.fakes import linkedin_comments as comments
 from tests.fakes import linkedin_oauth as oauth
 from tests.fakes import linkedin_wire as wire
 from tests.fakes.linkedin_wire import Refusal
@@ -61,6 +63,8 @@ def route(fake: FakeLinkedIn, request: Recorded) -> Reply:
         return _create_post(fake, grant, body)
     if (method, path) == ("GET", "/rest/posts") and request.query.get("q") == "author":
         return _posts_by_author(fake, grant, request.query)
+    if comments.matches(path):
+        return comments.route(fake, grant, request)
     raise Refusal(404, wire.not_found(path))
 
 
@@ -95,6 +99,9 @@ def _may_act_as(fake: FakeLinkedIn, grant: dict[str, Any], owner: str) -> None:
     if org is None or grant["member"] not in org["admins"]:
         raise Refusal(403, wire.forbidden(owner))
     _need(grant, "w_organization_social")
+
+
+may_act_as = _may_act_as  # the comments routes act as members and Pages too
 
 
 def _acls(fake: FakeLinkedIn, grant: dict[str, Any], query: dict[str, str]) -> Reply:

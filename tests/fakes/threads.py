@@ -18,6 +18,11 @@ and threads_publishing_limit (250 posts and 1,000 replies per rolling 24 hours).
 
 fail_next(path=) and timeout_after_receive(path=) match the end of a path here
 ("/threads_publish", "/threads"), not any part of it as FakeGraph does.
+Inbox: replies under posts (/{media-id}/replies and /conversation, paged
+by `page_size`), mentions, manage_reply (hide/unhide top-level replies) and
+DELETE of the account's own posts and replies (threads_inbox.py); seed
+others' replies and mentions with add_reply() and add_mention().
+
 Extra knobs: container_polls (IN_PROGRESS looks before a media container is
 FINISHED), set_status(), use_quota(), expire_token(), advance() (the fake's clock).
 Records: containers, threads (published posts and replies), fetches, tokens.
@@ -30,8 +35,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.fakes import threads_inbox
 from tests.fakes.graph import FakeGraph
 from tests.fakes.graph_wire import GraphFault, Recorded, default_error
+from tests.fakes.loopback import LoopbackHandler
 
 VERSION = "v1.0"
 LONG_LIVED_SECONDS = 5_183_944  # "expires_in" of a long-lived token (§4)
@@ -64,6 +71,11 @@ class FakeThreads(FakeGraph):
         self.codes: dict[str, tuple[str, str]] = {}  # code -> (user id, redirect_uri)
         self.threads: list[dict[str, Any]] = []  # published posts and replies, oldest first
         self.login_user = ""  # who approves on the authorize page
+        self.page_size = 25  # the most items a page of replies or mentions holds
+        self.deleted: list[str] = []  # media ids DELETEd
+        self.mentions_allowed = True  # False: the token lacks threads_manage_mentions
+        # Threads takes DELETE /{media-id}; FakeGraph's handler answers GET and POST only.
+        self._server.RequestHandlerClass.do_DELETE = LoopbackHandler.do_POST  # type: ignore[attr-defined]
 
     def _clock(self) -> datetime:
         return datetime.now(UTC) + self.offset
@@ -112,6 +124,26 @@ class FakeThreads(FakeGraph):
         with self._lock:
             self.tokens[token] = Token(user_id, kind, issued, issued + timedelta(seconds=lifetime))
         return token
+
+    def add_reply(self, to: str, username: str, text: str, *, ago: timedelta = timedelta()) -> str:
+        """Someone's reply to the post or reply `to`, made `ago` before now; its id."""
+        with self._lock:
+            item = threads_inbox.seeded(self, username, text, self.now() - ago, reply_to=to)
+            self.threads.append(item)
+        return str(item["id"])
+
+    def add_mention(self, username: str, text: str, *, ago: timedelta = timedelta()) -> str:
+        """Someone's post elsewhere; it mentions the account when `text` holds @its-name."""
+        with self._lock:
+            item = threads_inbox.seeded(self, username, text, self.now() - ago)
+            self.threads.append(item)
+        return str(item["id"])
+
+    def item(self, media_id: str) -> dict[str, Any]:
+        """A post or reply as the fake holds it."""
+        found = threads_inbox.find(self, media_id)
+        assert found is not None, media_id
+        return found
 
     # --- Knobs --------------------------------------------------------------------
 

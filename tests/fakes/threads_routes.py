@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from channels import text as text_rules
+from tests.fakes import threads_inbox as inbox
 from tests.fakes.graph_wire import Recorded, Redirect, b64, fault, select
 
 if TYPE_CHECKING:
@@ -39,10 +40,27 @@ def route(fake: FakeThreads, r: Recorded) -> tuple[int, Any]:
         parts[0] = user_id
     if len(parts) == 1 and r.method == "GET":
         return 200, _read_object(fake, r, parts[0])
+    if len(parts) == 1 and r.method == "DELETE":
+        return 200, inbox.delete(fake, user_id, parts[0])
+    if len(parts) == 2 and parts[0] != user_id:
+        return _media_edge(fake, r, user_id, parts[0], parts[1])
     edge = EDGES.get((r.method, parts[1])) if len(parts) == 2 else None
     if edge is None or parts[0] != user_id:
         raise fault(400, 100, "Unsupported request - method type: " + r.method.lower())
     return edge(fake, r, user_id)
+
+
+def _media_edge(
+    fake: FakeThreads, r: Recorded, user_id: str, media_id: str, edge: str
+) -> tuple[int, Any]:
+    """The edges of a post or reply: its replies, its conversation, hiding it."""
+    if (r.method, edge) == ("GET", "conversation"):
+        return 200, inbox.conversation(fake, r, media_id, top_only=False)
+    if (r.method, edge) == ("GET", "replies"):
+        return 200, inbox.conversation(fake, r, media_id, top_only=True)
+    if (r.method, edge) == ("POST", "manage_reply"):
+        return 200, inbox.manage_reply(fake, r, user_id, media_id)
+    raise fault(400, 100, "Unsupported request - method type: " + r.method.lower())
 
 
 # --- OAuth ---------------------------------------------------------------------------
@@ -225,6 +243,8 @@ def _new_post(fake: FakeThreads, container: dict[str, Any]) -> dict[str, Any]:
     }
     if container["reply_to_id"]:
         post["replied_to"] = {"id": container["reply_to_id"]}
+        post["root_post"] = {"id": inbox.root_of(fake, container["reply_to_id"])}
+        post["hide_status"] = "NOT_HUSHED"
     fake.threads.append(post)
     return post
 
@@ -267,6 +287,7 @@ EDGES: dict[tuple[str, str], Callable[[FakeThreads, Recorded, str], tuple[int, A
     ("POST", "threads"): _create,
     ("GET", "threads"): _list(replies=False),
     ("GET", "replies"): _list(replies=True),
+    ("GET", "mentions"): lambda fake, r, user_id: (200, inbox.mentions(fake, r, user_id)),
     ("POST", "threads_publish"): _publish,
     ("GET", "threads_publishing_limit"): _publishing_limit,
 }

@@ -42,7 +42,8 @@ def test_the_authorization_url_asks_for_basic_and_publishing(
         "client_id": [fake.app_id],
         "redirect_uri": [CALLBACK],
         "scope": [
-            "threads_basic,threads_content_publish,threads_manage_replies,threads_read_replies"
+            "threads_basic,threads_content_publish,threads_manage_replies,threads_read_replies,"
+            "threads_manage_mentions,threads_delete"
         ],
         "response_type": ["code"],
         "state": ["state-123"],
