@@ -133,8 +133,8 @@ class XAdapter(Adapter):
         replies_to=frozenset({COMMENT, REPLY, MENTION, MESSAGE}),
         hides=frozenset({COMMENT, REPLY}),  # only under the account's own posts
         deletes=frozenset({COMMENT, REPLY, MENTION}),  # only the account's own
-        # X counts reads tightly (mentions: 300 per 15 minutes per user, 450 per
-        # app on Basic, platforms.md §1): each account is read four times an hour.
+        # X bills every post read (pay-per-usage, platforms.md §1) and counts
+        # reads per 15-minute window: each account is read four times an hour.
         interval=timedelta(minutes=15),
         note=words(
             "X hides replies only under the account's own posts, deletes only the "

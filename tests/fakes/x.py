@@ -91,6 +91,7 @@ LIMITS = {
     "POST /2/media/upload/:id/append": 1875,
     "POST /2/media/upload/:id/finalize": 1875,
     "GET /2/media/upload": 1000,
+    # The inbox's routes, per user (X's rate-limits page; not in platforms.md).
     "GET /2/users/:id/mentions": 300,
     "GET /2/dm_events": 300,
     "POST /2/dm_conversations/:id/messages": 200,

@@ -215,6 +215,21 @@ def test_direct_messages_are_read_and_answered(case: ContractCase) -> None:
     )
 
 
+def test_an_account_without_dm_access_still_gets_its_mentions(case: ContractCase) -> None:
+    ids = seed(case)
+    case.fake.add_dm(ALICE, USER_ID, "Hi")
+    scopes = ("tweet.read", "tweet.write", "users.read", "offline.access")
+    creds = base.Credentials(
+        USER_ID, "acme", {"access_token": case.fake.issue_token(USER_ID, scopes=scopes)}
+    )
+
+    items = list(case.adapter.fetch_engagement(creds, since(), [PostRef(ids["post"])]))
+
+    assert {i.kind for i in items} == {COMMENT, REPLY, MENTION}
+    [refused] = case.fake.calls("GET", "/2/dm_events")
+    assert refused.headers["authorization"].endswith(creds.secrets["access_token"])
+
+
 def test_messages_older_than_since_stop_the_paging(case: ContractCase) -> None:
     for n in range(5):
         case.fake.add_dm(ALICE, USER_ID, f"Old {n}")
@@ -237,10 +252,13 @@ def test_a_lost_answer_is_unknown_then_found(case: ContractCase) -> None:
     with pytest.raises(base.Unknown):
         case.adapter.reply(case.creds, comment, "More & soon", "k1", base.Progress())
 
+    case.fake.requests.clear()
     found = case.adapter.find_reply(case.creds, comment, "More & soon", "k1", base.Progress())
     assert found is not None
     assert found.external_id == case.fake.tweets[-1]["id"]
-    assert len(case.fake.calls("POST", "/2/tweets")) == 1
+    # Only the account's own timeline is read for it.
+    assert {r.path for r in case.fake.requests} == {f"/2/users/{USER_ID}/tweets"}
+    assert len(case.fake.calls("POST", "/2/tweets")) == 0
 
 
 def test_a_lost_direct_message_is_found(case: ContractCase) -> None:
