@@ -209,7 +209,7 @@ def _message(creds: Credentials, event: Any, users: dict[str, tweepy.User]) -> E
     return Engagement(
         external_id=str(event.id),
         kind=MESSAGE,
-        text=html.unescape(event.text or ""),
+        text=str(event.text or ""),  # only post text is sent HTML-escaped
         created_at=event.created_at,
         author_name=(user.name if user else "") or handle,
         author_handle=handle,
