@@ -15,7 +15,7 @@ import html
 import secrets
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +46,15 @@ from channels.adapters.base import (
     Unknown,
     scrub,
 )
+from channels.adapters.engagement import (
+    COMMENT,
+    MENTION,
+    MESSAGE,
+    REPLY,
+    Engagement,
+    EngagementSupport,
+    PostRef,
+)
 from channels.adapters.session import nothing_sent
 from channels.words import Words, whole, words
 
@@ -53,7 +62,11 @@ API_URL = "https://api.x.com"
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 # tweepy 4.17.0 hard-codes api.twitter.com (platforms.md §14); all are routed to api_url.
 TWEEPY_HOSTS = ("https://api.twitter.com", "https://api.x.com", "https://upload.twitter.com")
-SCOPES = "tweet.read tweet.write users.read media.write offline.access"
+# dm.read/dm.write for the inbox's direct messages, tweet.moderate.write to hide replies.
+SCOPES = (
+    "tweet.read tweet.write users.read media.write offline.access "
+    "dm.read dm.write tweet.moderate.write"
+)
 MB = 1024 * 1024
 MAX_GIF_BYTES = 15 * MB  # animated GIFs; other images 5 MB (platforms.md §1)
 MAX_ALT_TEXT = 1000  # CreateMediaMetadataMetadataAltText.maxLength in X's OpenAPI
@@ -115,6 +128,20 @@ class XAdapter(Adapter):
     required_config: ClassVar[tuple[str, ...]] = ("client_id", "client_secret")
     required_settings: ClassVar[tuple[str, ...]] = ("X_CLIENT_ID", "X_CLIENT_SECRET")
     chunk_bytes: int = 4 * MB  # per append; X takes up to 5 MB (platforms.md §1)
+    engagement: ClassVar[EngagementSupport] = EngagementSupport(
+        fetches=frozenset({COMMENT, REPLY, MENTION, MESSAGE}),
+        replies_to=frozenset({COMMENT, REPLY, MENTION, MESSAGE}),
+        hides=frozenset({COMMENT, REPLY}),  # only under the account's own posts
+        deletes=frozenset({COMMENT, REPLY, MENTION}),  # only the account's own
+        # X bills every post read (pay-per-usage, platforms.md §1) and counts
+        # reads per 15-minute window: each account is read four times an hour.
+        interval=timedelta(minutes=15),
+        note=words(
+            "X hides replies only under the account's own posts, deletes only the "
+            "account's own posts, and reads direct messages only for accounts "
+            "connected with direct message access."
+        ),
+    )
 
     def __init__(self, config: Mapping[str, Any], session: requests.Session) -> None:
         super().__init__(config, session)
@@ -342,6 +369,38 @@ class XAdapter(Adapter):
                 return None
             progress.record("first_comment_id", comment)
         return self._published(creds, found[0], progress)
+
+    # --- The inbox (x_inbox imports this module, so it is imported here on use) ---
+
+    @override
+    def fetch_engagement(
+        self, creds: Credentials, since: datetime, posts: Sequence[PostRef] = ()
+    ) -> Iterator[Engagement]:
+        from channels.adapters import x_inbox
+
+        return x_inbox.fetch(self, creds, since, posts)
+
+    @override
+    def reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published:
+        from channels.adapters import x_inbox
+
+        return x_inbox.reply(self, creds, target, text, progress)
+
+    @override
+    def find_reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published | None:
+        from channels.adapters import x_inbox
+
+        return x_inbox.find_reply(self, creds, target, text)
+
+    @override
+    def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
+        from channels.adapters import x_inbox
+
+        x_inbox.moderate(self, creds, target, action)
 
     # --- Tokens ---
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -25,6 +25,7 @@ from typing_extensions import override
 
 from channels import text as text_rules
 from channels.adapters import youtube_checks as checks
+from channels.adapters import youtube_inbox as inbox
 from channels.adapters import youtube_oauth as oauth
 from channels.adapters import youtube_upload as uploads
 from channels.adapters.base import (
@@ -42,6 +43,7 @@ from channels.adapters.base import (
     Published,
     Unknown,
 )
+from channels.adapters.engagement import Engagement, EngagementSupport, PostRef
 from channels.adapters.youtube_api import API_URL, Calls
 from channels.adapters.youtube_errors import Step
 from channels.adapters.youtube_quota import Quota
@@ -89,6 +91,7 @@ class YouTubeAdapter(Adapter):
     required_config: ClassVar[tuple[str, ...]] = ("client_id", "client_secret")
     required_settings: ClassVar[tuple[str, ...]] = ("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")
     post_options: ClassVar[tuple[PostOption, ...]] = checks.OPTIONS
+    engagement: ClassVar[EngagementSupport] = inbox.SUPPORT
 
     def __init__(self, config: Mapping[str, Any], session: requests.Session) -> None:
         super().__init__(config, session)
@@ -276,6 +279,30 @@ class YouTubeAdapter(Adapter):
             words("YouTube did not list this channel's uploads; reconnect the account."),
             code="no-uploads",
         )
+
+    # --- The inbox: comments on the channel's videos (youtube_inbox) ---
+
+    @override
+    def fetch_engagement(
+        self, creds: Credentials, since: datetime, posts: Sequence[PostRef] = ()
+    ) -> Iterator[Engagement]:
+        return inbox.fetch(self, creds, since, posts)
+
+    @override
+    def reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published:
+        return inbox.reply(self, creds, target, text, progress)
+
+    @override
+    def find_reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published | None:
+        return inbox.find_reply(self, creds, target, text)
+
+    @override
+    def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
+        inbox.moderate(self, creds, target, action)
 
     # --- Accounts ---
 

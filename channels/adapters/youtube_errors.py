@@ -51,6 +51,8 @@ class Step(Enum):
     CHUNK = "chunk"  # part of the video that is not the last: the video cannot exist yet
     FINAL = "final"  # the last part: the video may now exist
     SET = "set"  # thumbnails.set: doing it twice is harmless
+    COMMENT = "comment"  # comments.insert: unanswered, the answer may exist
+    MODERATE = "moderate"  # setModerationStatus and delete: doing it twice is harmless
 
 
 class Lost(Exception):
@@ -146,7 +148,9 @@ def error_for(
         )
     if step is Step.SET:
         refused = words("YouTube refused the thumbnail: %(reason)s", reason=reason)
-    elif step is Step.READ:
+    elif step is Step.COMMENT:
+        refused = words("YouTube refused the answer: %(reason)s", reason=reason)
+    elif step in (Step.READ, Step.MODERATE):
         refused = words("YouTube refused the request: %(reason)s", reason=reason)
     else:
         refused = words("YouTube refused the video: %(reason)s", reason=reason)
@@ -162,6 +166,12 @@ def _server_error(status: int, step: Step, code: str) -> AdapterError:
                 "YouTube answered %(status)s to the last part of the video; it may exist.",
                 status=status,
             ),
+            status=status,
+            code=code,
+        )
+    if step is Step.COMMENT:
+        return Unknown(
+            words("YouTube answered %(status)s to the answer; it may exist.", status=status),
             status=status,
             code=code,
         )
@@ -196,6 +206,13 @@ def lost_error(lost: Lost, step: Step) -> AdapterError:
             words(
                 "YouTube did not answer after the last part of the video was sent "
                 "(%(error)s); the video may exist.",
+                error=lost.name,
+            )
+        )
+    if step is Step.COMMENT:
+        return Unknown(
+            words(
+                "YouTube did not answer after the answer was sent (%(error)s); it may exist.",
                 error=lost.name,
             )
         )

@@ -42,7 +42,9 @@ AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a secret
 UPLOAD = "https://www.googleapis.com/auth/youtube.upload"
 READONLY = "https://www.googleapis.com/auth/youtube.readonly"
-SCOPES = (UPLOAD, READONLY)
+# Answering and moderating comments (the inbox) needs youtube.force-ssl.
+FORCE_SSL = "https://www.googleapis.com/auth/youtube.force-ssl"
+SCOPES = (UPLOAD, READONLY, FORCE_SSL)
 
 
 def authorization(config: Mapping[str, Any], redirect_uri: str, state: str) -> Authorization:

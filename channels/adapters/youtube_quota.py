@@ -40,6 +40,12 @@ COSTS: dict[str, tuple[str, int]] = {
     "thumbnails.set": (UNITS, 50),
     "channels.list": (UNITS, 1),
     "playlistItems.list": (UNITS, 1),
+    # The inbox: reading is cheap, every write costs 50.
+    "commentThreads.list": (UNITS, 1),
+    "comments.list": (UNITS, 1),
+    "comments.insert": (UNITS, 50),
+    "comments.setModerationStatus": (UNITS, 50),
+    "comments.delete": (UNITS, 50),
 }
 # Come back a little after midnight: with a clock a few seconds fast, a retry at
 # "midnight" would meet the old day's quotaExceeded and mark the new day spent.

@@ -48,15 +48,26 @@ from channels.adapters.session import build_session
 from channels.adapters.x import XAdapter
 from tests.fakes import specs
 from tests.fakes.loopback import Fault, LoopbackFake, LoopbackHandler
+from tests.fakes.x_inbox import XInboxRoutes
 
 SPEC_FILE = "x-api-v2.openapi.json"
 CLIENT_ID = "fake-x-client-id"
 CLIENT_SECRET = "fake-x-client-secret"
 API_HOST = "https://api.x.com"  # the description's server; requests are checked as if sent there
 OAUTH_PATHS = ("/2/oauth2/token", "/i/oauth2/authorize")  # not in the description
-SCOPES = ("tweet.read", "tweet.write", "users.read", "media.write", "offline.access")
+SCOPES = (
+    "tweet.read",
+    "tweet.write",
+    "users.read",
+    "media.write",
+    "offline.access",
+    "dm.read",
+    "dm.write",
+    "tweet.moderate.write",
+)
 WINDOW = 15 * 60
-ID_IN_PATH = re.compile(r"/[0-9]{3,}(?=/|$)")  # user and media ids, not the "2" of /2/
+# User, post and media ids, and DM conversation ids ("12-34"); not the "2" of /2/.
+ID_IN_PATH = re.compile(r"/[0-9]{2,}(?:-[0-9]{2,})?(?=/|$)")
 INVALID = "https://api.x.com/2/problems/invalid-request"
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
 TOO_LONG = (
@@ -80,12 +91,23 @@ LIMITS = {
     "POST /2/media/upload/:id/append": 1875,
     "POST /2/media/upload/:id/finalize": 1875,
     "GET /2/media/upload": 1000,
+    # The inbox's routes, per user (X's rate-limits page; not in platforms.md).
+    "GET /2/users/:id/mentions": 300,
+    "GET /2/dm_events": 300,
+    "POST /2/dm_conversations/:id/messages": 200,
+    "PUT /2/tweets/:id/hidden": 50,
+    "DELETE /2/tweets/:id": 50,
 }
 DEFAULT_LIMIT = 900
 SCOPE_NEEDED = {
     "POST /2/tweets": "tweet.write",
     "GET /2/users/me": "users.read",
     "GET /2/users/:id/tweets": "tweet.read",
+    "GET /2/users/:id/mentions": "tweet.read",
+    "GET /2/dm_events": "dm.read",
+    "POST /2/dm_conversations/:id/messages": "dm.write",
+    "PUT /2/tweets/:id/hidden": "tweet.moderate.write",
+    "DELETE /2/tweets/:id": "tweet.write",
 }
 MEDIA_CAPS = {"tweet_image": 5 << 20, "tweet_gif": 15 << 20, "tweet_video": 512 << 20}
 MEDIA_KEY_PREFIX = {"tweet_image": "3", "tweet_gif": "16", "tweet_video": "7"}
@@ -137,7 +159,7 @@ def oauth_error(status: int, error: str, description: str) -> Reply:
     return Reply(status, {"error": error, "error_description": description})
 
 
-class FakeX(LoopbackFake):
+class FakeX(XInboxRoutes, LoopbackFake):
     hold_path = "/2/tweets"  # the lost-answer knobs' default
 
     def __init__(
@@ -149,6 +171,7 @@ class FakeX(LoopbackFake):
         processing_checks: int = 2,
         seed: int = 0,
         validate: bool = True,
+        page_size: int = 100,
     ) -> None:
         super().__init__()
         self.client_id = client_id
@@ -161,6 +184,8 @@ class FakeX(LoopbackFake):
         self.validating = self.contract is not None
         self.requests: list[Recorded] = []
         self.tweets: list[dict[str, Any]] = []
+        self.dms: list[dict[str, Any]] = []
+        self.page_size = page_size  # the most any timeline page holds (X: max_results)
         self.media: dict[str, dict[str, Any]] = {}
         self.users: dict[str, dict[str, str]] = {}
         self.contract_violations: list[str] = []
@@ -172,7 +197,8 @@ class FakeX(LoopbackFake):
         self._codes: dict[str, dict[str, Any]] = {}
         self._windows: dict[tuple[str, str], list[float]] = {}
         self._offset = 0.0
-        self.server = self.serve(LoopbackHandler.bound_to(self))
+        post = LoopbackHandler.do_POST
+        self.server = self.serve(LoopbackHandler.bound_to(self, do_PUT=post, do_DELETE=post))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     # --- Seeding and knobs ---
@@ -366,6 +392,7 @@ class FakeX(LoopbackFake):
             "POST /2/media/upload/:id/finalize": lambda: self._media_finalize(user, request.path),
             "GET /2/media/upload": lambda: self._media_status(user, request.query),
             "POST /2/media/metadata": lambda: self._media_metadata(user, body),
+            **self.inbox_routes(user, request.path, request.query, body),
         }
         return handlers.get(route, lambda: problem(404, "Sorry, that page does not exist."))()
 
@@ -399,19 +426,15 @@ class FakeX(LoopbackFake):
         self, post_id: str, user: str, text: str, media_ids: list[str], reply_to: str | None
     ) -> dict[str, Any]:
         parent = next((t for t in self.tweets if t["id"] == reply_to), None)
-        return tweet_record(post_id, user, text, media_ids, reply_to, parent, self.now())
+        tweet = tweet_record(post_id, user, text, media_ids, reply_to, parent, self.now())
+        tweet["mentions"] = self.mentions_of(tweet, parent)
+        return tweet
 
     def _timeline(self, user_id: str, query: dict[str, str]) -> Reply:
         if user_id not in self.users:
             return problem(404, f"Could not find user with id: [{user_id}].")
-        wanted = set(query.get("tweet.fields", "").split(","))
         newest_first = [t for t in reversed(self.tweets) if t["author_id"] == user_id]
-        posts = [post_json(t, wanted) for t in newest_first[: int(query.get("max_results", 10))]]
-        meta: dict[str, Any] = {"result_count": len(posts)}
-        if posts:
-            meta.update(newest_id=posts[0]["id"], oldest_id=posts[-1]["id"])
-            return Reply(200, {"data": posts, "meta": meta})
-        return Reply(200, {"meta": meta})
+        return self.timeline_page(newest_first, query, expand_authors=False)
 
     def _me(self, user: str, query: dict[str, str]) -> Reply:
         record = self.users.get(user)
@@ -622,14 +645,17 @@ def tweet_record(
         "in_reply_to_tweet_id": reply_to,
         "in_reply_to_user_id": parent["author_id"] if parent else (reply_to and user),
         "conversation_id": parent["conversation_id"] if parent else (reply_to or post_id),
+        "mentions": [],  # user ids, X's reply handles first
+        "hidden": False,
     }
 
 
-def post_json(tweet: dict[str, Any], wanted: set[str]) -> dict[str, Any]:
-    """Return a stored post as the API shows it, with the `tweet.fields` asked for."""
+def post_json(tweet: dict[str, Any], wanted: set[str], prefix: str = "") -> dict[str, Any]:
+    """Return a stored post as the API shows it, with the `tweet.fields` asked for;
+    `prefix` is the reply's auto-populated handles ("@alice @acme ")."""
     post = {
         "id": tweet["id"],
-        "text": shown_text(tweet),
+        "text": prefix + shown_text(tweet),
         "edit_history_tweet_ids": [tweet["id"]],
     }
     parent_id = tweet["in_reply_to_tweet_id"]

@@ -40,7 +40,8 @@ CLIENT_SECRET = "GOCSPX-fake-google-client-secret"
 UPLOAD = "https://www.googleapis.com/auth/youtube.upload"
 READONLY = "https://www.googleapis.com/auth/youtube.readonly"
 FULL = "https://www.googleapis.com/auth/youtube"
-SCOPES = (UPLOAD, READONLY)
+FORCE_SSL = "https://www.googleapis.com/auth/youtube.force-ssl"
+SCOPES = (UPLOAD, READONLY, FORCE_SSL)
 PACIFIC = ZoneInfo("America/Los_Angeles")
 OAUTH_PATHS = ("/o/oauth2/v2/auth", "/token")
 VIDEOS = "/upload/youtube/v3/videos"
@@ -51,12 +52,22 @@ COSTS = {
     "thumbnails.set": ("units", 50),
     "channels.list": ("units", 1),
     "playlistItems.list": ("units", 1),
+    "commentThreads.list": ("units", 1),
+    "comments.list": ("units", 1),
+    "comments.insert": ("units", 50),
+    "comments.setModerationStatus": ("units", 50),
+    "comments.delete": ("units", 50),
 }
 SCOPES_NEEDED = {
     "videos.insert": {UPLOAD, FULL},
     "thumbnails.set": {UPLOAD, FULL},
     "channels.list": {READONLY, FULL},
     "playlistItems.list": {READONLY, FULL},
+    "commentThreads.list": {READONLY, FORCE_SSL, FULL},
+    "comments.list": {READONLY, FORCE_SSL, FULL},
+    "comments.insert": {FORCE_SSL, FULL},
+    "comments.setModerationStatus": {FORCE_SSL, FULL},
+    "comments.delete": {FORCE_SSL, FULL},
 }
 
 
@@ -96,6 +107,9 @@ class FakeYouTube(LoopbackFake, Routes, OAuthRoutes):
         self.videos: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, dict[str, Any]] = {}
         self.playlists: dict[str, list[str]] = {}
+        self.comments: dict[str, dict[str, Any]] = {}  # tests/fakes/youtube_comments.py
+        self.page_size = 100  # the most a comment list page holds (maxResults caps too)
+        self.inline_replies = 5  # replies a comment thread carries before comments.list
         self.tokens: dict[str, dict[str, Any]] = {}
         self.refresh_tokens: dict[str, dict[str, Any]] = {}
         self.codes: dict[str, dict[str, Any]] = {}
@@ -295,3 +309,4 @@ def _name(request: Recorded) -> str:
 class _Handler(LoopbackHandler):
     fake: FakeYouTube
     do_PUT = LoopbackHandler.do_POST  # resumable upload chunks
+    do_DELETE = LoopbackHandler.do_POST  # comments.delete

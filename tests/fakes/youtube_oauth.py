@@ -26,6 +26,7 @@ KNOWN_SCOPES = frozenset(
         "https://www.googleapis.com/auth/youtube",
         "https://www.googleapis.com/auth/youtube.upload",
         "https://www.googleapis.com/auth/youtube.readonly",
+        "https://www.googleapis.com/auth/youtube.force-ssl",
     }
 )
 CODE_SECONDS = 600
@@ -91,6 +92,7 @@ class OAuthRoutes:
         scopes: tuple[str, ...] = (
             "https://www.googleapis.com/auth/youtube.upload",
             "https://www.googleapis.com/auth/youtube.readonly",
+            "https://www.googleapis.com/auth/youtube.force-ssl",
         ),
         expires_in: int = 3599,
     ) -> str:
@@ -109,6 +111,7 @@ class OAuthRoutes:
         granted = scopes or (
             "https://www.googleapis.com/auth/youtube.upload",
             "https://www.googleapis.com/auth/youtube.readonly",
+            "https://www.googleapis.com/auth/youtube.force-ssl",
         )
         self.refresh_tokens[token] = {"user": user, "scopes": tuple(granted)}
         return token

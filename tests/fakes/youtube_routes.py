@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from tests.fakes.x import Recorded, Reply
+from tests.fakes.youtube_comments import CommentRoutes
 from tests.fakes.youtube_lists import ListRoutes
 from tests.fakes.youtube_wire import JSON, default_thumbnails, google_error, rfc3339
 
@@ -27,7 +28,7 @@ CATEGORIES = frozenset({"1", "2", "10", "15", "17", "19", "20", "22", "23", "24"
 CATEGORIES |= {"26", "27", "28", "29"}
 
 
-class Routes(ListRoutes):
+class Routes(ListRoutes, CommentRoutes):
     """The API methods; mixed into FakeYouTube."""
 
     def route(self: FakeYouTube, name: str, request: Recorded) -> Reply:
@@ -36,6 +37,11 @@ class Routes(ListRoutes):
             "thumbnails.set": self.set_thumbnail,
             "channels.list": self.list_channels,
             "playlistItems.list": self.list_playlist_items,
+            "commentThreads.list": self.list_comment_threads,
+            "comments.list": self.list_comments,
+            "comments.insert": self.insert_comment,
+            "comments.setModerationStatus": self.moderate_comments,
+            "comments.delete": self.delete_comment,
         }
         handler = handlers.get(name)
         return handler(request) if handler else google_error(404, "notFound", "Not Found")

@@ -97,6 +97,45 @@ KNOWN: dict[str, tuple[str, str, str, str]] = {
         "",
     ),
     "notFound": ("global", "Upload session not found or expired.", "NOT_FOUND", ""),
+    # comments and commentThreads (their API reference pages)
+    "commentNotFound": (
+        "youtube.comment",
+        "One or more of the comments identified by the <code>id</code> parameter cannot be found.",
+        "",
+        "id",
+    ),
+    "parentCommentNotFound": (
+        "youtube.comment",
+        "The specified parent comment could not be found.",
+        "",
+        "body.snippet.parentId",
+    ),
+    "commentsDisabled": (
+        "youtube.commentThread",
+        "The video identified by the <code>videoId</code> parameter has disabled comments.",
+        "",
+        "videoId",
+    ),
+    "operationNotSupported": (
+        "youtube.comment",
+        "The API user is not able to insert a comment in reply to the specified comment.",
+        "",
+        "",
+    ),
+    "commentTextRequired": (
+        "youtube.comment",
+        "The comment resource that is being inserted must specify a value for the "
+        "<code>snippet.textOriginal</code> property.",
+        "",
+        "body.snippet.textOriginal",
+    ),
+    "commentTextTooLong": (
+        "youtube.comment",
+        "The comment resource that is being inserted contains too many characters in the "
+        "<code>snippet.textOriginal</code> property.",
+        "",
+        "body.snippet.textOriginal",
+    ),
     "backendError": ("global", "Backend Error", "", ""),
 }
 DEFAULT_REASONS = {

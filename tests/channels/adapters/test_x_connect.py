@@ -52,14 +52,19 @@ def test_the_authorization_url_asks_for_the_scopes_with_an_s256_challenge(
     authorization = case.adapter.authorization(CALLBACK, "state-123")
     url = urlsplit(authorization.url)
     assert f"{url.scheme}://{url.netloc}{url.path}" == f"{case.fake.url}/i/oauth2/authorize"
-    assert "scope=tweet.read%20tweet.write%20users.read%20media.write%20offline.access" in url.query
+    assert (
+        "scope=tweet.read%20tweet.write%20users.read%20media.write%20offline.access%20dm.read%20dm.write%20tweet.moderate.write"
+        in url.query
+    )
     digest = hashlib.sha256(authorization.verifier.encode()).digest()
     challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     assert parse_qs(url.query) == {
         "response_type": ["code"],
         "client_id": [CLIENT_ID],
         "redirect_uri": [CALLBACK],
-        "scope": ["tweet.read tweet.write users.read media.write offline.access"],
+        "scope": [
+            "tweet.read tweet.write users.read media.write offline.access dm.read dm.write tweet.moderate.write"
+        ],
         "state": ["state-123"],
         "code_challenge": [challenge],
         "code_challenge_method": ["S256"],

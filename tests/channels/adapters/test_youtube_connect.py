@@ -16,7 +16,7 @@ from channels.adapters import base
 from channels.adapters.session import build_session
 from channels.adapters.youtube import YouTubeAdapter
 from tests.fakes.x import closed_port_url
-from tests.fakes.youtube import CLIENT_ID, READONLY, UPLOAD
+from tests.fakes.youtube import CLIENT_ID, FORCE_SSL, READONLY, UPLOAD
 from tests.fakes.youtube_contract import CHANNEL, USER, ContractCase, contract_case
 
 CALLBACK = "http://127.0.0.1:8000/accounts/callback/youtube/"
@@ -53,7 +53,7 @@ def test_the_authorization_url_asks_for_upload_and_readonly_offline_with_s256(
         "client_id": [CLIENT_ID],
         "redirect_uri": [CALLBACK],
         "response_type": ["code"],
-        "scope": [f"{UPLOAD} {READONLY}"],
+        "scope": [f"{UPLOAD} {READONLY} {FORCE_SSL}"],
         "access_type": ["offline"],
         "prompt": ["consent"],
         "state": ["state-123"],

@@ -60,6 +60,11 @@ def test_the_cost_table_covers_every_method_the_adapter_calls() -> None:
         "thumbnails.set": ("units", 50),
         "channels.list": ("units", 1),
         "playlistItems.list": ("units", 1),
+        "commentThreads.list": ("units", 1),
+        "comments.list": ("units", 1),
+        "comments.insert": ("units", 50),
+        "comments.setModerationStatus": ("units", 50),
+        "comments.delete": ("units", 50),
     }
 
 
