@@ -272,6 +272,8 @@ SMO_RECONCILE_SECONDS = env.float("SMO_RECONCILE_SECONDS", default=15.0)
 SMO_INBOX_LOOKBACK = timedelta(days=env.int("SMO_INBOX_LOOKBACK_DAYS", default=14))
 SMO_INBOX_POST_DAYS = timedelta(days=env.int("SMO_INBOX_POST_DAYS", default=30))
 SMO_INBOX_POST_LIMIT = env.int("SMO_INBOX_POST_LIMIT", default=50)
+# How often an open inbox page asks for new items (each ask is a few queries).
+SMO_INBOX_POLL_SECONDS = env.int("SMO_INBOX_POLL_SECONDS", default=10)
 
 # --- Networks -------------------------------------------------------------------
 # A network can be connected once its app credentials are set; until then the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -65,6 +66,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "more": len(rows) > PAGE,
         "query": query.urlencode(),
         "selected": request.GET.get("item", ""),
+        "poll_seconds": settings.SMO_INBOX_POLL_SECONDS,
     }
 
 
