@@ -362,9 +362,11 @@ class BlueskyAdapter(Adapter):
             return self._signed_in(creds, lambda pds: pds.query(nsid, what, params))
 
         did = creds.external_id
-        for page in inbox.notified(query, did, since):
-            yield from page
+        # The account's own replies first: the PDS itself serves them, even one
+        # with no AppView for the notifications.
         for page in inbox.own_replies(query, did, creds.handle, since):
+            yield from page
+        for page in inbox.notified(query, did, since):
             yield from page
 
     @override

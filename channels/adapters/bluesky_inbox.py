@@ -102,7 +102,7 @@ def notified(query: Query, did: str, since: datetime) -> Iterator[list[Engagemen
         params = models.AppBskyNotificationListNotifications.Params(
             limit=PAGE, cursor=cursor, reasons=list(REASONS)
         )
-        page = query("app.bsky.notification.listNotifications", NOTIFICATIONS, params)
+        page = appview(query, "app.bsky.notification.listNotifications", params)
         listed = page.get("notifications") or []
         items = []
         for n in listed:
@@ -116,6 +116,25 @@ def notified(query: Query, did: str, since: datetime) -> Iterator[list[Engagemen
         oldest = when(listed[-1].get("indexedAt")) if listed else None
         if not listed or not cursor or (oldest is not None and oldest < since):
             return
+
+
+def appview(query: Query, nsid: str, params: Any) -> dict[str, Any]:
+    """Call an AppView method through the PDS. A PDS with no AppView configured
+    answers 400 InvalidRequest "No service configured for <nsid>" (seen on
+    @atproto/pds 0.4.217): said plainly, as nothing SMO can retry its way out of."""
+    try:
+        return query(nsid, NOTIFICATIONS, params)
+    except Permanent as error:
+        if error.code == "InvalidRequest" and "No service configured" in error.detail:
+            raise Permanent(
+                words(
+                    "This Bluesky server passes notifications to no AppView, so SMO cannot "
+                    "read the account's replies and mentions there."
+                ),
+                status=error.status,
+                code="no_appview",
+            ) from None
+        raise
 
 
 def own_replies(query: Query, did: str, handle: str, since: datetime) -> Iterator[list[Engagement]]:
