@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mastodon import Mastodon
+from mastodon.errors import MastodonNotFoundError
 
 from channels.adapters import mastodon_lookup as lookup
 from channels.adapters.engagement import COMMENT, MENTION, MESSAGE, REPLY, Engagement
@@ -54,7 +55,10 @@ class Threads:
         self.meet(status)
         status_id = str(status["id"])
         if status_id not in self.root:
-            ancestors = self.api.status_context(status_id).get("ancestors") or []
+            try:
+                ancestors = self.api.status_context(status_id).get("ancestors") or []
+            except MastodonNotFoundError:
+                ancestors = []  # deleted meanwhile: no reason to lose the rest of the page
             first = ancestors[0] if ancestors else status
             for ancestor in [*ancestors, status]:
                 self.meet(ancestor)  # the first one is a root: the rest follow it

@@ -321,3 +321,18 @@ def test_what_the_network_allows_is_said() -> None:
     assert support.replies_to == support.fetches
     assert support.hides == frozenset()
     assert "hide" in str(support.note)
+
+
+def test_a_status_deleted_before_its_context_is_read_loses_nothing_else(inbox: Inbox) -> None:
+    fake = inbox.fake
+    comment = fake.say(inbox.alice, "@acmebakery Lovely", inbox.post)
+    fake.advance(7200)
+    reply = fake.say(inbox.bob, "@alice @acmebakery agreed", comment["id"])
+    other = fake.say(inbox.carol, "@acmebakery hello")
+    fake.fail_next(404, path=f"/api/v1/statuses/{reply['id']}/context")
+    since = datetime.fromtimestamp(fake.now() - 600, UTC)
+
+    found = {i.external_id: i for i in inbox.fetch(since)}
+
+    assert set(found) == {reply["id"], other["id"]}
+    assert (found[reply["id"]].kind, found[reply["id"]].in_reply_to_id) == (MENTION, comment["id"])
