@@ -366,8 +366,9 @@ class BlueskyAdapter(Adapter):
         # with no AppView for the notifications.
         for page in inbox.own_replies(query, did, creds.handle, since):
             yield from page
+        gates = inbox.Gates(query, did)
         for page in inbox.notified(query, did, since):
-            yield from page
+            yield from gates.mark(page)
 
     @override
     def reply(

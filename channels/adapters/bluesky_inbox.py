@@ -20,6 +20,7 @@ passwords reach only with DM access: not read here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -231,7 +232,7 @@ def moderate(pds: Pds, did: str, target: Engagement, action: str, now: datetime)
             words("Bluesky lets SMO delete only the account's own posts."), code="unsupported"
         )
     rkey = gate_rkey(target, did)
-    found = get_record(pds, did, THREADGATE, rkey)
+    found = get_record(pds.query, did, THREADGATE, rkey)
     value = gated(found, target, action, now)
     if value is None:
         return  # hidden (or shown) already
@@ -245,11 +246,33 @@ def moderate(pds: Pds, did: str, target: Engagement, action: str, now: datetime)
     pds.procedure("com.atproto.repo.putRecord", GATE, data)
 
 
-def get_record(pds: Pds, did: str, collection: str, rkey: str) -> dict[str, Any] | None:
+def get_record(query: Query, did: str, collection: str, rkey: str) -> dict[str, Any] | None:
     params = models.ComAtprotoRepoGetRecord.Params(repo=did, collection=collection, rkey=rkey)
     try:
-        return pds.query("com.atproto.repo.getRecord", GATE, params)
+        return query("com.atproto.repo.getRecord", GATE, params)
     except Permanent as error:
         if error.code == "RecordNotFound":
             return None
         raise
+
+
+class Gates:
+    """Which replies the account has hidden, read from each of its threads'
+    threadgate once per fetch (the notifications do not say)."""
+
+    def __init__(self, query: Query, did: str) -> None:
+        self.query, self.did = query, did
+        self.hidden: dict[str, set[str]] = {}  # root post uri -> hidden reply uris
+
+    def mark(self, items: list[Engagement]) -> list[Engagement]:
+        return [replace(i, hidden=True) if self.is_hidden(i) else i for i in items]
+
+    def is_hidden(self, item: Engagement) -> bool:
+        root = item.parent_post_id
+        if not root or item.own:
+            return False
+        if root not in self.hidden:
+            found = get_record(self.query, self.did, THREADGATE, records.rkey_of(root))
+            value = found["value"] if found else {}
+            self.hidden[root] = {str(u) for u in value.get("hiddenReplies") or []}
+        return item.external_id in self.hidden[root]

@@ -306,3 +306,15 @@ def test_what_the_network_allows_is_said() -> None:
     assert MESSAGE not in support.replies_to
     assert support.hides == {COMMENT, REPLY}
     assert "chat" in str(support.note)
+
+
+def test_hidden_replies_come_back_hidden_with_one_read_per_thread(inbox: Inbox) -> None:
+    ids = seed(inbox)
+    creds = inbox.case.creds
+    inbox.adapter.moderate(creds, inbox.by_id()[ids["reply"]], HIDE)
+    before = len(inbox.fake.calls("GET", "com.atproto.repo.getRecord"))
+
+    found = inbox.by_id()
+
+    assert {k for k, v in found.items() if v.hidden} == {ids["reply"]}
+    assert len(inbox.fake.calls("GET", "com.atproto.repo.getRecord")) == before + 1
