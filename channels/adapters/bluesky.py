@@ -11,7 +11,7 @@ instead of posting twice, and find_published asks for exactly that record:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
@@ -22,6 +22,7 @@ from typing_extensions import override
 
 from channels import text as text_rules
 from channels.adapters import bluesky_auth as auth
+from channels.adapters import bluesky_inbox as inbox
 from channels.adapters import bluesky_records as records
 from channels.adapters.base import (
     Adapter,
@@ -48,6 +49,14 @@ from channels.adapters.bluesky_media import (
     prepared,
 )
 from channels.adapters.bluesky_xrpc import Pds, TokenExpired
+from channels.adapters.engagement import (
+    COMMENT,
+    MENTION,
+    REPLY,
+    Engagement,
+    EngagementSupport,
+    PostRef,
+)
 from channels.words import words
 
 T = TypeVar("T")
@@ -76,6 +85,16 @@ class BlueskyAdapter(Adapter):
         window=timedelta(hours=1),
     )
     supports_lookup: ClassVar[bool] = True
+    engagement: ClassVar[EngagementSupport] = EngagementSupport(
+        fetches=frozenset({COMMENT, REPLY, MENTION}),
+        replies_to=frozenset({COMMENT, REPLY, MENTION}),
+        hides=frozenset({COMMENT, REPLY}),  # with the thread's threadgate (bluesky_inbox.py)
+        deletes=frozenset({COMMENT, REPLY, MENTION}),  # the account's own answers only
+        note=words(
+            "Bluesky direct messages go through a separate chat service SMO does not read, "
+            "and SMO deletes only the account's own posts."
+        ),
+    )
     connects_by: ClassVar[str] = "password"
     post_options: ClassVar[tuple[PostOption, ...]] = (
         PostOption(
@@ -166,8 +185,15 @@ class BlueskyAdapter(Adapter):
         return self._signed_in(creds, lambda pds: self._publish(pds, creds, content, key, progress))
 
     def _publish(
-        self, pds: Pds, creds: Credentials, content: Content, key: str, progress: Progress
+        self,
+        pds: Pds,
+        creds: Credentials,
+        content: Content,
+        key: str,
+        progress: Progress,
+        answering: dict[str, Any] | None = None,
     ) -> Published:
+        """Post `content`; `answering` is the first post's `reply` when it answers one."""
         parts = [self.post_text(content), *content.thread]
         resolved: dict[str, str | None] = {}
         for part, text in enumerate(parts):
@@ -182,7 +208,7 @@ class BlueskyAdapter(Adapter):
                 continue
             mentioned = [h for h in handles(text) if h not in resolved]
             resolved.update({h: self._resolve(pds, h) for h in mentioned})
-            reply = None
+            reply = answering
             if part:
                 root, parent = progress.get("post.0"), progress.get(f"post.{part - 1}")
                 reply = records.reply_refs(root, parent)
@@ -325,6 +351,47 @@ class BlueskyAdapter(Adapter):
                 (records.rkey_of(str(item.get("uri") or "")), str(value.get("text") or ""))
             )
         return found
+
+    # --- The inbox (bluesky_inbox.py) ---
+
+    @override
+    def fetch_engagement(
+        self, creds: Credentials, since: datetime, posts: Sequence[PostRef] = ()
+    ) -> Iterator[Engagement]:
+        def query(nsid: str, what: Any, params: Any) -> dict[str, Any]:
+            return self._signed_in(creds, lambda pds: pds.query(nsid, what, params))
+
+        did = creds.external_id
+        # The account's own replies first: the PDS itself serves them, even one
+        # with no AppView for the notifications.
+        for page in inbox.own_replies(query, did, creds.handle, since):
+            yield from page
+        gates = inbox.Gates(query, did)
+        for page in inbox.notified(query, did, since):
+            yield from gates.mark(page)
+
+    @override
+    def reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published:
+        """Post the answer as publish() posts: its rkey comes from `key` and is
+        recorded before the create, so find_reply asks for exactly that record."""
+        refs = inbox.reply_refs(target)
+        return self._signed_in(
+            creds,
+            lambda pds: self._publish(pds, creds, Content(text), key, progress, answering=refs),
+        )
+
+    @override
+    def find_reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published | None:
+        return self.find_published(creds, Content(text), key, progress)
+
+    @override
+    def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
+        did, now = creds.external_id, self.now()
+        self._signed_in(creds, lambda pds: inbox.moderate(pds, did, target, action, now))
 
     # --- Sessions and connecting ---
 

@@ -12,7 +12,7 @@ admin connects any instance by typing its address (mastodon_auth.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -22,6 +22,7 @@ from typing_extensions import override
 
 from channels import text as text_rules
 from channels.adapters import mastodon_auth as auth
+from channels.adapters import mastodon_inbox as inbox
 from channels.adapters import mastodon_lookup as lookup
 from channels.adapters import mastodon_options as post_options
 from channels.adapters.base import (
@@ -38,6 +39,16 @@ from channels.adapters.base import (
     Progress,
     Published,
     Unknown,
+)
+from channels.adapters.engagement import (
+    COMMENT,
+    DELETE,
+    MENTION,
+    MESSAGE,
+    REPLY,
+    Engagement,
+    EngagementSupport,
+    PostRef,
 )
 from channels.adapters.mastodon_api import calling, client
 from channels.adapters.mastodon_instance import limits_from, read_instance
@@ -59,6 +70,15 @@ class MastodonAdapter(Adapter):
     # The admin names the instance; SMO registers itself there (mastodon_auth).
     asks_for_server: ClassVar[bool] = True
     post_options: ClassVar[tuple[PostOption, ...]] = post_options.POST_OPTIONS
+    engagement: ClassVar[EngagementSupport] = EngagementSupport(
+        fetches=frozenset({COMMENT, REPLY, MENTION, MESSAGE}),
+        replies_to=frozenset({COMMENT, REPLY, MENTION, MESSAGE}),
+        deletes=frozenset({COMMENT, REPLY, MENTION, MESSAGE}),  # the account's own answers only
+        note=words(
+            "Mastodon lets an account delete only its own posts, and has no way to hide "
+            "someone else's reply."
+        ),
+    )
 
     def __init__(self, config: Mapping[str, Any], session: requests.Session) -> None:
         super().__init__(config, session)
@@ -184,9 +204,7 @@ class MastodonAdapter(Adapter):
         ids = [str(i) for i in progress.get("status_ids") or []]
         if len(ids) >= len(texts):
             return self._published(progress)
-        account_id = str(creds.options.get("account_id") or "")
-        if not account_id:
-            raise AuthExpired(words("This Mastodon account has no account id; reconnect it."))
+        account_id = self._account_id(creds)
         api = self._api(creds)
         since = progress.get("started_at")
         not_before = datetime.fromisoformat(since) - CLOCK_SKEW if since else None
@@ -207,6 +225,100 @@ class MastodonAdapter(Adapter):
                 return None  # publish resumes after the parts found
             self._record(progress, ids, found)
         return self._published(progress)
+
+    # --- The inbox (mastodon_inbox.py) ---
+
+    @override
+    def fetch_engagement(
+        self, creds: Credentials, since: datetime, posts: Sequence[PostRef] = ()
+    ) -> Iterator[Engagement]:
+        api, account_id, hidden = self._api(creds), self._account_id(creds), self._hidden(creds)
+
+        def guarded(what: Any) -> Any:
+            return calling(api, what, now=self.now, hidden=hidden)
+
+        ids = [p.external_id for p in posts]
+        yield from inbox.engagement(api, account_id, since, ids, guarded)
+
+    @override
+    def reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published:
+        """Answer with the Idempotency-Key `key`: the instance answers a repeat within
+        the hour with the status it already made, so resending after a lost answer
+        is safe."""
+        if progress.get("answer_id"):
+            return self._answer(progress)
+        api = self._api(creds)
+        with calling(api, inbox.ANSWER, creating=True, now=self.now, hidden=self._hidden(creds)):
+            status = api.status_post(
+                inbox.answer_text(target, text),
+                in_reply_to_id=target.external_id,
+                visibility=inbox.answer_visibility(target),
+                idempotency_key=key,
+            )
+        if not status.get("id"):
+            raise Unknown(
+                words("The Mastodon instance answered without the answer's id; it may exist."),
+                code="no-id",
+            )
+        return self._record_answer(progress, status)
+
+    @override
+    def find_reply(
+        self, creds: Credentials, target: Engagement, text: str, key: str, progress: Progress
+    ) -> Published | None:
+        """Look among the account's newest statuses for the answer. The key cannot
+        be asked about: sending it again would make the answer if it is missing."""
+        if progress.get("answer_id"):
+            return self._answer(progress)
+        api, account_id = self._api(creds), self._account_id(creds)
+        wanted = inbox.answer_text(target, text)
+        with calling(api, words("the account's posts"), now=self.now, hidden=self._hidden(creds)):
+            found = next(
+                (
+                    s
+                    for s in lookup.recent(api, account_id)
+                    if lookup.matches(s, wanted, target.external_id, "")
+                ),
+                None,
+            )
+        return self._record_answer(progress, found) if found else None
+
+    def _record_answer(self, progress: Progress, status: Mapping[str, Any]) -> Published:
+        made = lookup.created(status) or self.now()
+        progress.record("answer_id", str(status["id"]))
+        progress.record("url", str(status.get("url") or status.get("uri") or ""))
+        progress.record("published_at", made.isoformat())
+        return self._answer(progress)
+
+    def _answer(self, progress: Progress) -> Published:
+        made = datetime.fromisoformat(str(progress.get("published_at")))
+        return Published(str(progress.get("answer_id")), str(progress.get("url") or ""), made)
+
+    @override
+    def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
+        if action != DELETE or not target.own:
+            raise Permanent(
+                words(
+                    "Mastodon lets SMO delete only the account's own posts; "
+                    "it cannot hide or delete other people's."
+                ),
+                code="unsupported",
+            )
+        api = self._api(creds)
+        try:
+            with calling(api, words("the post"), now=self.now, hidden=self._hidden(creds)):
+                api.status_delete(target.external_id)
+        except Permanent as error:
+            if error.status != 404:
+                raise  # a 404 means it is gone already: deleting twice is harmless
+
+    def _account_id(self, creds: Credentials) -> str:
+        account_id = str(creds.options.get("account_id") or "")
+        if not account_id:
+            raise AuthExpired(words("This Mastodon account has no account id; reconnect it."))
+        return account_id
 
     # --- Connecting ---
 

@@ -22,9 +22,10 @@ import json
 import secrets
 import time
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from tests.fakes import bluesky_routes
+from channels.adapters import bluesky_records
+from tests.fakes import bluesky_inbox, bluesky_routes
 from tests.fakes.bluesky_routes import XRPC, xrpc_error
 from tests.fakes.loopback import Fault, LoopbackFake, LoopbackHandler
 from tests.fakes.x import Recorded, Reply, parse_body, send_reply
@@ -59,6 +60,9 @@ class FakeBluesky(LoopbackFake):
         self.records: dict[str, dict[str, Any]] = {}  # at:// uri -> {"uri", "cid", "value"}
         self.blobs: dict[str, bytes] = {}
         self.tokens: dict[str, dict[str, Any]] = {}  # jwt -> {"did", "scope", "exp", "revoked"}
+        self.notifications: list[dict[str, Any]] = []  # oldest first (bluesky_inbox.py)
+        self.page_cap: int | None = None  # the most a list page holds, below the real caps
+        self._tids = 0
         self._offset = 0.0
         self.server = self.serve(LoopbackHandler.bound_to(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -84,6 +88,46 @@ class FakeBluesky(LoopbackFake):
             value = {"$type": "app.bsky.actor.profile", "displayName": display_name}
             self.records[uri] = {"uri": uri, "cid": "bafyreiprofile" + did[-12:], "value": value}
         return did
+
+    def add_post(
+        self,
+        did: str,
+        text: str,
+        *,
+        reply_to: str | None = None,
+        mention: str | None = None,
+        quote: str | None = None,
+    ) -> dict[str, Any]:
+        """Store a post by `did` as if made in an app (and notify, see bluesky_inbox):
+        a reply to the post `reply_to` (its thread's root taken from it), naming
+        the DID `mention` at the end of the text, or quoting the post `quote`."""
+        record: dict[str, Any] = {"$type": bluesky_routes.POST, "text": text}
+        record["createdAt"] = bluesky_inbox.iso(self.now())
+        if reply_to:
+            parent = self.records[reply_to]
+            root = (parent["value"].get("reply") or {}).get("root") or parent
+            record["reply"] = {
+                "root": {"uri": root["uri"], "cid": root["cid"]},
+                "parent": {"uri": parent["uri"], "cid": parent["cid"]},
+            }
+        if mention:
+            handle = "@" + self.accounts[mention]["handle"]
+            record["text"] = text = f"{text} {handle}"
+            start = len(text.encode()) - len(handle.encode())
+            feature = {"$type": "app.bsky.richtext.facet#mention", "did": mention}
+            index = {"byteStart": start, "byteEnd": len(text.encode())}
+            record["facets"] = [{"index": index, "features": [feature]}]
+        if quote:
+            quoted = self.records[quote]
+            ref = {"uri": quoted["uri"], "cid": quoted["cid"]}
+            record["embed"] = {"$type": "app.bsky.embed.record", "record": ref}
+        self._tids += 1
+        rkey = bluesky_records.encode_tid((int(self.now() * 1_000_000) << 10) | self._tids % 1024)
+        uri = f"at://{did}/{bluesky_routes.POST}/{rkey}"
+        cid = "bafyrei" + hashlib.sha256(uri.encode()).hexdigest()[:52]
+        self.records[uri] = {"uri": uri, "cid": cid, "value": record}
+        bluesky_inbox.notify(self, did, self.records[uri])
+        return self.records[uri]
 
     def session(self, did: str) -> dict[str, Any]:
         """Issue a session for `did`, as createSession would."""
@@ -168,6 +212,7 @@ class FakeBluesky(LoopbackFake):
         request = Recorded(
             handler.command, url.path, dict(parse_qsl(url.query)), headers, body, content_type
         )
+        request.query_lists = parse_qs(url.query)  # type: ignore[attr-defined]  # repeated names
         with self._lock:
             self.requests.append(request)
             fault = self._take_fault(request.path)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
+from tests.fakes import bluesky_inbox
 from tests.fakes.x import Recorded, Reply
 
 if TYPE_CHECKING:
@@ -44,11 +45,7 @@ def route(fake: FakeBluesky, request: Recorded) -> Reply:
             return xrpc_error(400, "RecordNotFound", f"Could not locate record: {uri}")
         return Reply(200, fake.records[uri])
     if nsid == "com.atproto.repo.listRecords":
-        prefix = f"at://{request.query.get('repo')}/{request.query.get('collection')}/"
-        found = [
-            fake.records[u] for u in sorted(fake.records, reverse=True) if u.startswith(prefix)
-        ]
-        return Reply(200, {"records": found[: int(request.query.get("limit") or 50)]})
+        return bluesky_inbox.list_records(fake, request)
     did = fake.bearer(request)
     if isinstance(did, Reply):
         return did
@@ -56,6 +53,12 @@ def route(fake: FakeBluesky, request: Recorded) -> Reply:
         return _upload(fake, request)
     if nsid == "com.atproto.repo.createRecord":
         return _create_record(fake, did, body)
+    if nsid == "com.atproto.repo.deleteRecord":
+        return bluesky_inbox.delete_record(fake, did, body)
+    if nsid == "com.atproto.repo.putRecord":
+        return bluesky_inbox.put_record(fake, did, body)
+    if nsid == "app.bsky.notification.listNotifications":
+        return bluesky_inbox.list_notifications(fake, request, did)
     return xrpc_error(501, "MethodNotImplemented", "Method Not Implemented")
 
 
@@ -106,5 +109,7 @@ def _create_record(fake: FakeBluesky, did: str, body: dict[str, Any]) -> Reply:
         return xrpc_error(500, "InternalServerError", "Internal Server Error")
     cid = "bafyrei" + hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:52]
     fake.records[uri] = {"uri": uri, "cid": cid, "value": record}
+    if collection == POST:
+        bluesky_inbox.notify(fake, did, fake.records[uri])
     commit = {"cid": "bafyreicommit" + cid[-20:], "rev": rkey or "3l000000000000"}
     return Reply(200, {"uri": uri, "cid": cid, "commit": commit, "validationStatus": "valid"})

@@ -78,6 +78,8 @@ class FakeMastodon(LoopbackFake):
         self.tokens: dict[str, str] = {}
         self.codes: dict[str, dict[str, Any]] = {}
         self.statuses: dict[str, dict[str, Any]] = {}  # oldest first
+        self.notifications: list[dict[str, Any]] = []  # oldest first
+        self.page_cap: int | None = None  # the most a list page holds, below the real caps
         self.media: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
         self.approving = ""  # the account the authorize page signs in
@@ -144,7 +146,36 @@ class FakeMastodon(LoopbackFake):
         for media_id in status["media_ids"]:
             self.media[media_id]["status"] = status["id"]
         self.statuses[status["id"]] = status
+        self._notify(status)
         return status
+
+    def say(
+        self, author: str, text: str, reply_to: str | None = None, visibility: str = "public"
+    ) -> dict[str, Any]:
+        """Another account's status (mentions in `text` notify, as on Mastodon)."""
+        return self.add_status(author, text, in_reply_to_id=reply_to, visibility=visibility)
+
+    def _notify(self, status: dict[str, Any]) -> None:
+        """A mention notification for each local account the text names but the author."""
+        for account in self._mentioned(status):
+            if account["id"] != status["account"]:
+                self.notifications.append(
+                    {
+                        "id": self.next_id(),
+                        "type": "mention",
+                        "account": account["id"],
+                        "status": status["id"],
+                        "created": status["created"],
+                    }
+                )
+
+    def _mentioned(self, status: dict[str, Any]) -> list[dict[str, Any]]:
+        names = {
+            m.group(1).lower()
+            for m in wire.MENTION.finditer(status["text"])
+            if m.group(2) in (None, self.domain)
+        }
+        return [a for a in self.accounts.values() if a["username"].lower() in names]
 
     def status_json(self, status: dict[str, Any]) -> dict[str, Any]:
         account = self.accounts[status["account"]]
@@ -171,7 +202,15 @@ class FakeMastodon(LoopbackFake):
             "media_attachments": [
                 wire.media_json(self.media[m], self.public) for m in status["media_ids"]
             ],
-            "mentions": [],
+            "mentions": [
+                {
+                    "id": a["id"],
+                    "username": a["username"],
+                    "acct": a["username"],
+                    "url": f"{self.public}/@{a['username']}",
+                }
+                for a in self._mentioned(status)
+            ],
             "tags": [],
             "emojis": [],
             "card": None,
@@ -306,6 +345,7 @@ def _parse(raw: bytes, content_type: str) -> tuple[Any, dict[str, str]]:
 
 class _Handler(LoopbackHandler):
     fake: FakeMastodon
+    do_DELETE = LoopbackHandler.do_POST  # DELETE /api/v1/statuses/:id
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         # The Date header Mastodon.py moves X-RateLimit-Reset by: the fake's clock.

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from channels.text import mastodon_length
+from tests.fakes import mastodon_notifications as inbox
 from tests.fakes import mastodon_wire as wire
 from tests.fakes.x import Reply
 
@@ -50,6 +51,12 @@ def route(fake: FakeMastodon, request: Request) -> Reply:
         return Reply(200, fake.status_json(find_status(fake, found.group(1))))
     if method == "GET" and (found := re.fullmatch(r"/api/v1/accounts/(\w+)/statuses", path)):
         return account_statuses(fake, request, found.group(1))
+    if (method, path) == ("GET", "/api/v1/notifications"):
+        return inbox.notifications(fake, request, account)
+    if method == "GET" and (found := re.fullmatch(r"/api/v1/statuses/(\w+)/context", path)):
+        return inbox.context(fake, find_status(fake, found.group(1))["id"])
+    if method == "DELETE" and (found := re.fullmatch(r"/api/v1/statuses/(\w+)", path)):
+        return inbox.delete(fake, found.group(1), account)
     raise Refusal(404, "Record not found")
 
 
@@ -286,7 +293,7 @@ def account_statuses(fake: FakeMastodon, request: Request, account_id: str) -> R
     if account_id not in fake.accounts:
         raise Refusal(404, "Record not found")
     query = request.query
-    limit = min(int(query.get("limit") or 20), 40)
+    limit = min(int(query.get("limit") or 20), 40, fake.page_cap or 40)
     max_id = query.get("max_id")
     mine = [
         s

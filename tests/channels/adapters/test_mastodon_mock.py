@@ -18,11 +18,13 @@ switched on (a 429 comes from its fault-injection control plane instead).
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -30,6 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from channels.adapters import mastodon_inbox as inbox
 from channels.adapters.base import (
     AuthExpired,
     Content,
@@ -40,6 +43,7 @@ from channels.adapters.base import (
     RateLimited,
     Transient,
 )
+from channels.adapters.engagement import COMMENT, DELETE, MENTION, MESSAGE, REPLY, PostRef
 from channels.adapters.mastodon import MastodonAdapter
 from channels.adapters.mastodon_auth import MemoryApps
 from channels.adapters.session import build_session
@@ -245,3 +249,68 @@ def test_a_server_error_fault_is_transient(mock: Mock) -> None:
     mock.fault("/api/v1/statuses", {"type": "status", "status": 500})
     with pytest.raises(Transient):
         publish(mock, Content("Hello"), "mock-500")
+
+
+# --- The inbox ---
+
+PEOPLE = itertools.count()
+
+
+def someone(mock: Mock, name: str) -> str:
+    """A second account on the mock (its dev-user shortcut); returns its token."""
+    made = requests.post(
+        f"{mock.url}/api/v1/_mock/dev_user",
+        json={"username": f"{name}_{next(PEOPLE)}", "display_name": name.title()},
+        timeout=5,
+    )
+    made.raise_for_status()
+    return str(made.json()["access_token"])
+
+
+def say(mock: Mock, token: str, text: str, **fields: Any) -> dict[str, Any]:
+    said = requests.post(
+        f"{mock.url}/api/v1/statuses",
+        json={"status": text, **fields},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    said.raise_for_status()
+    return dict(said.json())
+
+
+def test_the_inbox_pages_through_mentions_and_places_them(
+    mock: Mock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox, "PAGE", 2)  # the mock's Link headers, page by page
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    post = publish(mock, Content("Buns at 7"), "mock-inbox-post").external_id
+    alice, bob = someone(mock, "alice"), someone(mock, "bob")
+    comment = say(mock, alice, "@testuser lovely", in_reply_to_id=post)
+    reply = say(mock, bob, "@testuser agreed", in_reply_to_id=comment["id"])
+    mention = say(mock, bob, "Try @testuser")
+    message = say(mock, alice, "@testuser open Sunday?", visibility="direct")
+
+    found = {
+        i.external_id: i for i in mock.adapter.fetch_engagement(mock.creds, since, [PostRef(post)])
+    }
+
+    shape = {k: (v.kind, v.parent_post_id, v.in_reply_to_id, v.own) for k, v in found.items()}
+    assert shape == {
+        comment["id"]: (COMMENT, post, "", False),
+        reply["id"]: (REPLY, post, comment["id"], False),
+        mention["id"]: (MENTION, "", "", False),
+        message["id"]: (MESSAGE, "", "", False),
+    }
+
+    answer = mock.adapter.reply(mock.creds, found[message["id"]], "Yes", "mock-dm", Progress())
+    assert mock.status(answer.external_id)["visibility"] == "direct"
+    mine = {i.external_id: i for i in mock.adapter.fetch_engagement(mock.creds, since)}
+    assert (mine[answer.external_id].own, mine[answer.external_id].kind) == (True, MESSAGE)
+    assert (
+        mock.adapter.find_reply(mock.creds, found[message["id"]], "Yes", "mock-dm", Progress())
+        == answer
+    )
+    mock.adapter.moderate(mock.creds, mine[answer.external_id], DELETE)
+    mock.adapter.moderate(mock.creds, mine[answer.external_id], DELETE)
+    gone = {i.external_id for i in mock.adapter.fetch_engagement(mock.creds, since)}
+    assert answer.external_id not in gone
