@@ -46,7 +46,7 @@ def allowed(item: InboxItem) -> set[str]:
     can: set[str] = set()
     if item.kind in support.hides and not item.own:
         can.add(UNHIDE if item.hidden_at else HIDE)
-    if item.kind in support.deletes:
+    if item.kind in support.deletes and (item.own or support.deletes_others):
         can.add(DELETE)
     return can
 

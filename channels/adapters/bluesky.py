@@ -90,6 +90,7 @@ class BlueskyAdapter(Adapter):
         replies_to=frozenset({COMMENT, REPLY, MENTION}),
         hides=frozenset({COMMENT, REPLY}),  # with the thread's threadgate (bluesky_inbox.py)
         deletes=frozenset({COMMENT, REPLY, MENTION}),  # the account's own answers only
+        deletes_others=False,
         note=words(
             "Bluesky direct messages go through a separate chat service SMO does not read, "
             "and SMO deletes only the account's own posts."

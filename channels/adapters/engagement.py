@@ -89,6 +89,10 @@ class EngagementSupport:
     replies_to: frozenset[str] = frozenset()
     hides: frozenset[str] = frozenset()
     deletes: frozenset[str] = frozenset()
+    # False where the network deletes only what the account wrote itself
+    # (X, Mastodon, Bluesky, Threads, LinkedIn): the inbox then offers no
+    # delete on other people's items.
+    deletes_others: bool = True
     interval: timedelta = timedelta(minutes=5)
     note: Words | str = ""
 

@@ -95,6 +95,7 @@ class LinkedInAdapter(Adapter):
         fetches=frozenset({COMMENT, REPLY}),
         replies_to=frozenset({COMMENT, REPLY}),
         deletes=frozenset({COMMENT, REPLY}),  # the Page's own only
+        deletes_others=False,
         # Calls are counted per day with unpublished limits (platforms.md §5).
         interval=timedelta(minutes=30),
         note=words(

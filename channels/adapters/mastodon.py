@@ -74,6 +74,7 @@ class MastodonAdapter(Adapter):
         fetches=frozenset({COMMENT, REPLY, MENTION, MESSAGE}),
         replies_to=frozenset({COMMENT, REPLY, MENTION, MESSAGE}),
         deletes=frozenset({COMMENT, REPLY, MENTION, MESSAGE}),  # the account's own answers only
+        deletes_others=False,
         note=words(
             "Mastodon lets an account delete only its own posts, and has no way to hide "
             "someone else's reply."

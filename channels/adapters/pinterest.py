@@ -36,6 +36,7 @@ from channels.adapters.base import (
     Published,
     Unknown,
 )
+from channels.adapters.engagement import EngagementSupport
 from channels.adapters.pinterest_http import (
     API_URL,
     PinterestAPI,
@@ -73,6 +74,9 @@ class PinterestAdapter(Adapter):
     network: ClassVar[str] = "pinterest"
     renews_with: ClassVar[str | None] = "refresh_token"
     display_name: ClassVar[str] = "Pinterest"
+    engagement: ClassVar[EngagementSupport] = EngagementSupport(
+        note=words("Pinterest's API gives no comments or messages, so answer on Pinterest itself.")
+    )
     limits: ClassVar[Limits] = Limits(
         max_text=800,  # PinCreate.description.maxLength
         max_images=5,  # a carousel: multiple_image_base64 takes 2 to 5 items

@@ -26,6 +26,7 @@ from channels.adapters.base import (
     Progress,
     Published,
 )
+from channels.adapters.engagement import EngagementSupport
 from channels.words import words
 
 MB = 1024 * 1024
@@ -34,6 +35,9 @@ MB = 1024 * 1024
 class SnapchatAdapter(Adapter):
     network: ClassVar[str] = "snapchat"
     display_name: ClassVar[str] = "Snapchat"
+    engagement: ClassVar[EngagementSupport] = EngagementSupport(
+        note=words("Snapchat has no API for replies or chats, so answer in the Snapchat app.")
+    )
     connects_by: ClassVar[str] = "manual"
     can_publish: ClassVar[bool] = False
     # All unconfirmed, from third-party integrators (platforms.md §9): one media

@@ -96,6 +96,7 @@ class ThreadsAdapter(Adapter):
         replies_to=frozenset({COMMENT, REPLY, MENTION}),
         hides=frozenset({COMMENT}),
         deletes=frozenset({COMMENT, REPLY}),  # the account's own only
+        deletes_others=False,
         note=words(
             "Threads has no private messages in its API, hides only replies to the post "
             "itself (their answers with them), and lets SMO delete only the account's own "

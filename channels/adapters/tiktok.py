@@ -47,6 +47,7 @@ from channels.adapters.base import (
     Transient,
     Unknown,
 )
+from channels.adapters.engagement import EngagementSupport
 from channels.adapters.polling import Budget
 from channels.adapters.tiktok_api import API_URL, Call, TikTokClient
 from channels.adapters.tiktok_lookup import find_listed
@@ -98,6 +99,11 @@ class TikTokAdapter(Adapter):
     network: ClassVar[str] = "tiktok"
     renews_with: ClassVar[str | None] = "refresh_token"
     display_name: ClassVar[str] = "TikTok"
+    engagement: ClassVar[EngagementSupport] = EngagementSupport(
+        note=words(
+            "TikTok's API for posting apps gives no comments or messages (only its Research API, for academics, reads comments), so answer in the TikTok app."
+        )
+    )
     limits: ClassVar[Limits] = Limits(
         max_text=MAX_CAPTION,  # a video's caption; a photo post's description takes 4,000
         max_images=MAX_PHOTOS,

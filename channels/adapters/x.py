@@ -133,6 +133,7 @@ class XAdapter(Adapter):
         replies_to=frozenset({COMMENT, REPLY, MENTION, MESSAGE}),
         hides=frozenset({COMMENT, REPLY}),  # only under the account's own posts
         deletes=frozenset({COMMENT, REPLY, MENTION}),  # only the account's own
+        deletes_others=False,
         # X bills every post read (pay-per-usage, platforms.md §1) and counts
         # reads per 15-minute window: each account is read four times an hour.
         interval=timedelta(minutes=15),

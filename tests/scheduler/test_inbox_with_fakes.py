@@ -42,7 +42,7 @@ def answer(item: InboxItem, text: str) -> Reply:
     return reply
 
 
-def test_x_a_reply_to_the_post_is_answered_once(x: FakeX, sent: Any) -> None:
+def test_x_a_reply_to_the_post_is_answered_once(x: FakeX, sent: Any) -> None:  # noqa: F811
     delivery = published(x_delivery(x, text="Cardamom buns are back"))
     x.add_user(ALICE, "alice", "Alice")
     x.add_tweet(ALICE, "@acmebakery Are they vegan?", reply_to=delivery.external_id)
@@ -61,7 +61,7 @@ def test_x_a_reply_to_the_post_is_answered_once(x: FakeX, sent: Any) -> None:
     assert own.own is True
 
 
-def test_facebook_a_comment_is_answered_and_hidden(graph: FakeGraph, sent: Any) -> None:
+def test_facebook_a_comment_is_answered_and_hidden(graph: FakeGraph, sent: Any) -> None:  # noqa: F811
     delivery = published(graph_delivery("facebook", "1001"))
     graph.add_comment(delivery.external_id, "Open on Sundays?", ("7001", "Mia Svensson"))
     account = delivery.account
