@@ -7,7 +7,7 @@ registration on an instance before registering again.
 
 from __future__ import annotations
 
-from channels.adapters.mastodon_auth import App
+from channels.adapters.mastodon_auth import SCOPES, App
 from channels.models import InstanceApp
 
 
@@ -21,6 +21,8 @@ class DatabaseApps:
         ).first()
         if found is None or not found.client_secret.get("secret"):
             return None
+        if found.client_secret.get("scopes", "") != SCOPES:
+            return None  # registered for other scopes: register again
         return App(found.client_id, str(found.client_secret["secret"]))
 
     def save(self, server: str, redirect_uri: str, app: App) -> None:
@@ -28,5 +30,8 @@ class DatabaseApps:
             network=self.network,
             server=server,
             redirect_uri=redirect_uri,
-            defaults={"client_id": app.client_id, "client_secret": {"secret": app.client_secret}},
+            defaults={
+                "client_id": app.client_id,
+                "client_secret": {"secret": app.client_secret, "scopes": SCOPES},
+            },
         )

@@ -23,8 +23,10 @@ from channels.adapters.session import nothing_sent
 from channels.words import Words, words
 
 # What SMO does on an account: read its profile and its posts (the reconciler's
-# lookup), upload media and post statuses. Granular scopes exist since 2.4.3.
-SCOPES = "read:accounts read:statuses write:media write:statuses"
+# lookup), its mentions (the inbox), upload media and post statuses. Granular
+# scopes exist since 2.4.3. A registration made for other scopes is made again
+# (channels/instance_apps.py), since a server refuses scopes its app lacks.
+SCOPES = "read:accounts read:statuses read:notifications write:media write:statuses"
 
 
 @dataclass(frozen=True, repr=False)

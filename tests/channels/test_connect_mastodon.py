@@ -13,6 +13,7 @@ import requests
 from django.db import connection
 from django.test import Client
 
+from channels.adapters.mastodon_auth import SCOPES
 from channels.models import InstanceApp, SocialAccount
 from tests.conftest import Cast
 from tests.fakes.mastodon import FakeMastodon
@@ -80,7 +81,7 @@ def test_an_admin_connects_an_account_on_the_instance_they_name(
     [app] = InstanceApp.objects.all()
     assert (app.network, app.server) == ("mastodon", fake.url)
     [kept] = fake.apps.values()
-    assert app.client_secret == {"secret": kept["client_secret"]}
+    assert app.client_secret == {"secret": kept["client_secret"], "scopes": SCOPES}
     with connection.cursor() as cursor:
         cursor.execute("SELECT client_secret FROM channels_instanceapp")
         [(stored,)] = cursor.fetchall()
@@ -183,3 +184,24 @@ def test_registrations_rotate_with_the_credentials(settings: Any) -> None:
     call_command("rotate_credentials")
     settings.SMO_ENCRYPTION_KEYS = [new_key]  # the old key is gone now
     assert InstanceApp.objects.get().client_secret == {"secret": "s3cret-client"}
+
+
+def test_a_registration_made_for_fewer_scopes_is_made_again() -> None:
+    """A server refuses scopes its app was not registered for (the inbox added
+    read:notifications), so an older registration is not used."""
+    from channels.instance_apps import DatabaseApps
+
+    apps = DatabaseApps()
+    InstanceApp.objects.create(
+        network="mastodon",
+        server="https://mastodon.example",
+        redirect_uri="https://smo.example/cb/",
+        client_id="old",
+        client_secret={"secret": "s3cret-client"},
+    )
+    assert apps.get("https://mastodon.example", "https://smo.example/cb/") is None
+    InstanceApp.objects.filter(client_id="old").update(
+        client_secret={"secret": "s3cret-client", "scopes": SCOPES}
+    )
+    found = apps.get("https://mastodon.example", "https://smo.example/cb/")
+    assert found is not None and found.client_id == "old"

@@ -140,7 +140,7 @@ def test_the_sweeps_leave_an_open_reminder_alone(cast: Cast, settings, sent) -> 
         assert engine.dispatch_due() == 0
     delivery.refresh_from_db()
     assert (delivery.state, delivery.reminded_at) == (S.REMINDER_SENT, NOW)
-    assert sent == {"publish": [], "reconcile": []}
+    assert (sent["publish"], sent["reconcile"]) == ([], [])
     assert Notification.objects.count() == 1
 
 
