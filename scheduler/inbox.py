@@ -125,7 +125,7 @@ def assign(item: InboxItem, assignee: User | None, by: User) -> None:
             notify.inbox_assigned(item.pk, assignee.pk, by.pk)
 
 
-def set_state(item: InboxItem, state: str, by: object) -> None:
+def set_state(item: InboxItem, state: str) -> None:
     """Close an item, or open it again (assigned again if someone has it)."""
     if state not in (S.OPEN, S.DONE, S.ASSIGNED):
         raise ValueError(state)

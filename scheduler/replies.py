@@ -31,8 +31,8 @@ from channels.adapters import base
 from channels.adapters.engagement import Engagement
 from channels.adapters.registry import adapter_for
 from channels.words import Words, as_words, words
-from scheduler import content, engine, inbox_sync, tokens
-from scheduler.models import InboxItem, Reply
+from scheduler import audit, content, engine, inbox_sync, tokens
+from scheduler.models import AuditEvent, InboxItem, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,8 @@ def check(item: InboxItem, text: str) -> str:
 
 
 def create(item: InboxItem, user: object, text: str, *, close: bool = False) -> Reply:
-    """Queue an answer to `item` (checked first) and send it once the transaction commits."""
+    """Queue an answer to `item` (checked first) and send it once the transaction
+    commits; the activity log records who answered."""
     text = check(item, text)
     now = timezone.now()
     with transaction.atomic():
@@ -104,10 +105,19 @@ def create(item: InboxItem, user: object, text: str, *, close: bool = False) -> 
             queued_at=now,
             due_at=now,
         )
+        audit.record(
+            item.workspace_id,
+            AuditEvent.Action.INBOX_REPLIED,
+            item,
+            actor=user,
+            target_label=audit.label(text),
+            network=item.network,
+            to=item.author_handle or item.author_name,
+        )
         if close:
             from scheduler import inbox
 
-            inbox.set_state(item, InboxItem.State.DONE, user)
+            inbox.set_state(item, InboxItem.State.DONE)
         enqueue(reply.pk)
     return reply
 

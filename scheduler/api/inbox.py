@@ -20,10 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from channels.words import say
-from scheduler import audit, inbox, moderation, replies
+from scheduler import inbox, moderation, replies
 from scheduler.api.views import WorkspaceViewSet
 from scheduler.inbox import ALL_STATES, Filters
-from scheduler.models import AuditEvent, InboxItem, Membership, Reply, SavedReply
+from scheduler.models import InboxItem, Membership, Reply, SavedReply
 
 
 class AnswerSerializer(serializers.ModelSerializer):
@@ -215,7 +215,7 @@ class InboxViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModel
                 )
             inbox.assign(item, member.user if member else None, request.user)  # type: ignore[arg-type]
         if "state" in data.validated_data:
-            inbox.set_state(item, data.validated_data["state"], request.user)
+            inbox.set_state(item, data.validated_data["state"])
         return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)
 
     @extend_schema(request=ReplyInput, responses={202: AnswerSerializer})
@@ -231,15 +231,6 @@ class InboxViewSet(WorkspaceViewSet, mixins.ListModelMixin, mixins.RetrieveModel
             )
         except replies.CannotReply as error:
             raise ValidationError({error.field: [say(error.words)]}) from error
-        audit.record(
-            item.workspace_id,
-            AuditEvent.Action.INBOX_REPLIED,
-            item,
-            actor=request.user,
-            target_label=audit.label(answer.text),
-            network=item.network,
-            to=item.author_handle or item.author_name,
-        )
         return Response(AnswerSerializer(answer).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=ModerateInput, responses={202: ItemSerializer})

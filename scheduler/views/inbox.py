@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from channels.adapters.registry import UnknownNetwork, adapter_class
 from channels.models import SocialAccount
 from channels.words import say
-from scheduler import audit, inbox, inbox_sync, moderation, replies
-from scheduler.models import AuditEvent, InboxItem, InboxSync, Membership, Reply
+from scheduler import inbox, inbox_sync, moderation, replies
+from scheduler.models import InboxItem, InboxSync, Membership, Reply
 from scheduler.views.access import workspace_page
 from scheduler.views.inbox_filters import FilterForm
 
@@ -167,18 +167,9 @@ def inbox_reply(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     text = request.POST.get("text", "")
     try:
-        reply = replies.create(item, request.user, text, close=request.POST.get("close") == "on")
+        replies.create(item, request.user, text, close=request.POST.get("close") == "on")
     except replies.CannotReply as error:
         return _answer(request, item, reply_error=say(error.words), reply_text=text)
-    audit.record(
-        item.workspace_id,
-        AuditEvent.Action.INBOX_REPLIED,
-        item,
-        actor=request.user,
-        target_label=audit.label(reply.text),
-        network=item.network,
-        to=item.author_handle or item.author_name,
-    )
     item.refresh_from_db()
     return _answer(request, item)
 
@@ -210,7 +201,7 @@ def inbox_state(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     state = request.POST.get("state", "")
     if state in (InboxItem.State.OPEN, InboxItem.State.DONE):
-        inbox.set_state(item, state, request.user)
+        inbox.set_state(item, state)
     return _answer(request, item)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,21 +11,13 @@ import pytest
 from channels.adapters import base
 from channels.adapters.facebook import FacebookAdapter
 from channels.adapters.session import build_session
+from tests.fakes.clock import NOW, Clock
 from tests.fakes.graph import FakeGraph, buc_header, graph_error
 from tests.fakes.graph_contract import ErrorCase, facebook_contract_case
 
 TOKEN = "page-token-acme"
 CREDS = base.Credentials("1001", "Acme Bakery", {"access_token": TOKEN})
 TEXT = base.Content("Fresh bread at 7.")
-NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -23,21 +23,13 @@ from channels.adapters.engagement import (
 )
 from channels.adapters.facebook import FacebookAdapter
 from channels.adapters.session import build_session
+from tests.fakes.clock import NOW, Clock
 from tests.fakes.graph import FakeGraph, buc_header, graph_error
 
 TOKEN = "page-token-acme"
 CREDS = base.Credentials("1001", "Acme Bakery", {"access_token": TOKEN})
-NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 MIA = ("2001", "Mia Svensson")
 LEO = ("2002", "Leo Berg")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

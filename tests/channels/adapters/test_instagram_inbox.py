@@ -4,7 +4,7 @@ hiding and deleting them, through facebook-sdk against the fake Graph API."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -22,23 +22,15 @@ from channels.adapters.engagement import (
 )
 from channels.adapters.instagram import InstagramAdapter
 from channels.adapters.session import build_session
+from tests.fakes.clock import NOW, Clock
 from tests.fakes.graph import FakeGraph, buc_header, graph_error
 
 TOKEN = "page-token-acme"
 CREDS = base.Credentials("1789", "acmebakery", {"access_token": TOKEN}, options={"page_id": "1001"})
-NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 ACME = ("1789", "acmebakery")
 MIA = ("9001", "mia.bakes")
 LEO = ("9002", "leo_b")
 FIELDS = "id,text,username,timestamp,from,hidden,replies{id,text,username,timestamp,from,hidden}"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
