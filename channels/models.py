@@ -139,12 +139,27 @@ class SandboxPost(models.Model):
     # most networks, the sandbox would take the same post twice.
     idempotency_key = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField()
+    # What visitors did with it on the sandbox's pages: the figures the sandbox
+    # reports to SMO's analytics (channels/sandbox_feed.py).
+    views = models.PositiveIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0)
+    shares = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"sandbox post {self.public_id}"
+
+
+class SandboxFollow(models.Model):
+    """A visitor following a sandbox account: its follower count is how many."""
+
+    account_ref = models.CharField(max_length=255, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"a follower of {self.account_ref}"
 
 
 class SandboxComment(models.Model):

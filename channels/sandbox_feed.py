@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from channels.adapters.engagement import DELETE, HIDE, UNHIDE
+from channels.adapters.metrics import PostMetrics
 from channels.adapters.sandbox import FeedComment, FeedEntry
-from channels.models import SandboxComment, SandboxPost
+from channels.models import SandboxComment, SandboxFollow, SandboxPost
 
 
 class DatabaseFeed:
@@ -58,6 +60,24 @@ class DatabaseFeed:
         SandboxComment.objects.filter(account_ref=account_ref, public_id=comment_id).update(
             **change[action]
         )
+
+    def figures(self, account_ref: str, post_ids: list[str]) -> list[PostMetrics]:
+        rows = SandboxPost.objects.filter(account_ref=account_ref, public_id__in=post_ids).annotate(
+            n_comments=Count("comments", filter=Q(comments__deleted=False, comments__own=False))
+        )
+        return [
+            PostMetrics(
+                external_id=str(row.public_id),
+                impressions=row.views,
+                likes=row.likes,
+                comments=row.n_comments,
+                shares=row.shares,
+            )
+            for row in rows
+        ]
+
+    def followers(self, account_ref: str) -> int:
+        return SandboxFollow.objects.filter(account_ref=account_ref).count()
 
 
 def _comment(row: SandboxComment) -> FeedComment:

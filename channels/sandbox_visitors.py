@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from django import forms
 from django.contrib import messages
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from channels.adapters.sandbox import FeedComment
-from channels.models import SandboxComment, SandboxPost, SocialAccount
+from channels.models import SandboxComment, SandboxFollow, SandboxPost, SocialAccount
 from channels.sandbox_feed import DatabaseFeed
 from scheduler.views.access import workspace_page
 
@@ -83,6 +84,34 @@ def message(request: HttpRequest, external_id: str) -> HttpResponse:
     else:
         messages.error(request, _("Write a name and a message."))
     return redirect("sandbox-feed")
+
+
+@require_POST
+@workspace_page()
+def react(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A visitor likes or shares a sandbox post: the figures SMO's analytics read."""
+    entry = SandboxPost.objects.filter(public_id=public_id).first()
+    if entry is None:
+        raise Http404(_("No such sandbox post in this workspace."))
+    _account(request, entry.account_ref)
+    field = {"like": "likes", "share": "shares"}.get(request.POST.get("what", ""))
+    if field:
+        SandboxPost.objects.filter(pk=entry.pk).update(**{field: F(field) + 1})
+    return redirect(reverse("sandbox-post", args=[entry.public_id]))
+
+
+@require_POST
+@workspace_page()
+def follow(request: HttpRequest, external_id: str) -> HttpResponse:
+    account = _account(request, external_id)
+    SandboxFollow.objects.create(account_ref=account.external_id)
+    messages.success(request, _("A visitor now follows %(name)s.") % {"name": account.name})
+    return redirect("sandbox-feed")
+
+
+def seen(entry: SandboxPost) -> None:
+    """A visitor opened the post: one more view for the sandbox's figures."""
+    SandboxPost.objects.filter(pk=entry.pk).update(views=F("views") + 1)
 
 
 def visible_comments(entry: SandboxPost) -> list[SandboxComment]:

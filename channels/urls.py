@@ -23,6 +23,12 @@ urlpatterns = [
         sandbox_visitors.comment,
         name="sandbox-comment",
     ),
+    path("sandbox/posts/<uuid:public_id>/react/", sandbox_visitors.react, name="sandbox-react"),
+    path(
+        "sandbox/accounts/<str:external_id>/follow/",
+        sandbox_visitors.follow,
+        name="sandbox-follow",
+    ),
     path(
         "sandbox/accounts/<str:external_id>/message/",
         sandbox_visitors.message,

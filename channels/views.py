@@ -55,6 +55,7 @@ def sandbox_post(request: HttpRequest, public_id: str) -> HttpResponse:
     if entry is None:
         raise Http404(_("No such sandbox post in this workspace."))
     entry.account = accounts[entry.account_ref]  # type: ignore[attr-defined]
+    sandbox_visitors.seen(entry)
     comments = sandbox_visitors.visible_comments(entry)
     return render(request, "channels/sandbox_post.html", {"entry": entry, "comments": comments})
 

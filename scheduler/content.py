@@ -70,6 +70,8 @@ def content_for(delivery: Delivery) -> Content:
 
     network = delivery.account.network
     found = post_content(delivery.post, network=network)
+    if delivery.post.track_links:
+        found = tracked(delivery, found)
     options = post_options(delivery.post.overrides, delivery.account)
     if options:
         found = replace(found, options=options)  # type: ignore[union-attr]
@@ -77,6 +79,19 @@ def content_for(delivery: Delivery) -> Content:
     if countries:
         found = replace(found, countries=tuple(str(c) for c in countries))  # type: ignore[union-attr]
     return found
+
+
+def tracked(delivery: Delivery, found: Content) -> Content:
+    """`found` with each link (UTM tags already added) as the delivery's short link."""
+    from scheduler import links  # it imports the models this module's callers load
+
+    return replace(
+        found,
+        text=links.shorten_text(delivery, found.text),
+        link=links.shorten(delivery, found.link),
+        first_comment=links.shorten_text(delivery, found.first_comment),
+        thread=tuple(links.shorten_text(delivery, part) for part in found.thread),
+    )
 
 
 def credentials_for(account: SocialAccount) -> Credentials:

@@ -20,15 +20,13 @@ from datetime import datetime, timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from channels.adapters import base
 from channels.adapters.engagement import Engagement, PostRef
 from channels.adapters.registry import ADAPTERS, adapter_class, adapter_for
 from channels.models import SocialAccount
-from channels.words import Words, words
-from scheduler import content, engine, tokens
+from scheduler import content, tokens, turns
 from scheduler.models import Delivery, InboxItem, InboxSync
 
 logger = logging.getLogger(__name__)
@@ -47,15 +45,9 @@ def collecting_networks() -> list[str]:
 def collect_due(now: datetime | None = None) -> int:
     """Send a fetch task for each connected account whose inbox is due."""
     now = now or timezone.now()
-    due = (
-        SocialAccount.objects.filter(
-            status=SocialAccount.Status.ACTIVE, network__in=collecting_networks()
-        )
-        .filter(Q(inbox__isnull=True) | Q(inbox__next_at__isnull=True) | Q(inbox__next_at__lte=now))
-        .exclude(inbox__running_since__gt=now - settings.SMO_STUCK_AFTER)
-        .values_list("pk", flat=True)
+    ids = list(
+        turns.due(InboxSync, "inbox", collecting_networks(), now).values_list("pk", flat=True)
     )
-    ids = list(due)
     for pk in ids:
         enqueue(pk)
     return len(ids)
@@ -85,7 +77,7 @@ def fetch(account_id: int, now: datetime | None = None) -> str:
     adapter = adapter_for(account)
     if not account.is_active or not adapter.engagement.fetches:
         return "skipped"
-    sync = _claim(account_id, now)
+    sync = turns.claim(InboxSync, account_id, now)
     if sync is None:
         return "busy"
     since = sync.since or now - settings.SMO_INBOX_LOOKBACK
@@ -95,8 +87,6 @@ def fetch(account_id: int, now: datetime | None = None) -> str:
         creds = tokens.fresh(account.pk, creds, account.network)
         items = adapter.fetch_engagement(creds, since - OVERLAP, recent_posts(account))
         stored = store(account, items)
-    except base.RateLimited as error:
-        return _stopped(account, error, stored, next_at=error.retry_at, rate_limited=True)
     except base.AuthExpired as error:
         return _auth_expired(account, creds, error, stored)
     except (base.AdapterError, SoftTimeLimitExceeded) as error:
@@ -104,27 +94,9 @@ def fetch(account_id: int, now: datetime | None = None) -> str:
     except Exception as error:
         logger.exception("account %s: fetching its inbox failed", account_id)
         return _stopped(account, error, stored)
-    InboxSync.objects.filter(pk=account_id).update(
-        since=now,
-        next_at=timezone.now() + adapter.engagement.interval,
-        running_since=None,
-        failures=0,
-        last_finished_at=timezone.now(),
-        last_count=stored,
-        error_words={},
-        rate_limited_until=None,
-    )
+    turns.finished(InboxSync, account_id, adapter.engagement.interval, since=now, last_count=stored)
     logger.info("account %s: inbox fetched, %s new", account_id, stored)
     return "fetched"
-
-
-def _claim(account_id: int, now: datetime) -> InboxSync | None:
-    """Take the account's fetch, unless another worker holds a fresh claim."""
-    InboxSync.objects.get_or_create(account_id=account_id)
-    free = Q(running_since__isnull=True) | Q(running_since__lt=now - settings.SMO_STUCK_AFTER)
-    if not InboxSync.objects.filter(free, pk=account_id).update(running_since=now):
-        return None
-    return InboxSync.objects.get(pk=account_id)
 
 
 def recent_posts(account: SocialAccount) -> list[PostRef]:
@@ -221,50 +193,10 @@ def row(account: SocialAccount, item: Engagement, delivery_id: int | None) -> In
     )
 
 
-def _stopped(
-    account: SocialAccount,
-    error: BaseException,
-    stored: int,
-    next_at: datetime | None = None,
-    rate_limited: bool = False,
-) -> str:
+def _stopped(account: SocialAccount, error: BaseException, stored: int) -> str:
     """Release the claim and say when to try again; `since` stays where it was."""
-    sync = InboxSync.objects.get(pk=account.pk)
-    failures = sync.failures + (0 if rate_limited else 1)
-    if next_at is None:
-        interval = adapter_class(account.network).engagement.interval
-        next_at = timezone.now() + max(interval, engine.backoff(failures))
-    InboxSync.objects.filter(pk=account.pk).update(
-        running_since=None,
-        next_at=next_at,
-        failures=failures,
-        last_count=stored,
-        error_words=_why(account, error).as_json(),
-        rate_limited_until=next_at if rate_limited else None,
-    )
-    logger.info(
-        "account %s: inbox fetch stopped (%s) after %s new; next at %s",
-        account.pk,
-        type(error).__name__,
-        stored,
-        next_at,
-    )
-    return "rate-limited" if rate_limited else "failed"
-
-
-def _why(account: SocialAccount, error: BaseException) -> Words:
-    if isinstance(error, base.RateLimited):
-        return words(
-            "%(network)s asked SMO to slow down; the inbox waits for its limit to reset.",
-            network=adapter_class(account.network).display_name,
-        )
-    if isinstance(error, base.AdapterError):
-        return error.words
-    return words(
-        "Could not fetch from %(network)s: %(error)s",
-        network=adapter_class(account.network).display_name,
-        error=type(error).__name__,
-    )
+    interval = adapter_class(account.network).engagement.interval
+    return turns.stopped(InboxSync, account, interval, error, last_count=stored)
 
 
 def _auth_expired(

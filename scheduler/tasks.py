@@ -5,6 +5,8 @@ Task names are a wire format: they are explicit and never change.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from celery import shared_task
 
 from scheduler import (
@@ -12,6 +14,8 @@ from scheduler import (
     expiry,
     inbox_sync,
     instance_limits,
+    links,
+    metrics_sync,
     moderation,
     replies,
     tokens,
@@ -104,3 +108,20 @@ def sweep_replies() -> dict[str, int]:
 def moderate_item(item_id: int, action: str) -> str:
     """Hide, show or delete one inbox item on its network."""
     return moderation.run(item_id, action)
+
+
+@shared_task(name="scheduler.collect_metrics", ignore_result=True)
+def collect_metrics() -> int:
+    return metrics_sync.collect_due()
+
+
+@shared_task(name="scheduler.fetch_metrics", acks_late=True, ignore_result=True)
+def fetch_metrics(account_id: int) -> str:
+    """Read one account's recent posts' figures and its followers."""
+    return metrics_sync.fetch(account_id)
+
+
+@shared_task(name="scheduler.record_click", ignore_result=True)
+def record_click(link_id: int, at: str, network: str, country: str) -> None:
+    """Count one click on a short link (the redirect hands it over, so it never waits)."""
+    links.record(link_id, datetime.fromisoformat(at), network, country)

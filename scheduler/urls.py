@@ -35,4 +35,5 @@ urlpatterns = [
     path("", include("scheduler.views.join")),
     path("", include("scheduler.views.inbox")),
     path("", include("scheduler.views.saved_replies")),
+    path("", include("scheduler.views.links")),
 ]

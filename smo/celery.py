@@ -58,6 +58,12 @@ app.conf.beat_schedule = {
         "schedule": 10.0,
         "options": {"expires": 20},
     },
+    # Accounts whose posts' figures are due (hourly by default, per network).
+    "collect-metrics": {
+        "task": "scheduler.collect_metrics",
+        "schedule": 300.0,
+        "options": {"expires": 600},
+    },
     # Servers' own limits (a Mastodon instance's character limit) change rarely.
     "refresh-instance-limits": {
         "task": "scheduler.refresh_instance_limits",

@@ -272,6 +272,11 @@ SMO_RECONCILE_SECONDS = env.float("SMO_RECONCILE_SECONDS", default=15.0)
 SMO_INBOX_LOOKBACK = timedelta(days=env.int("SMO_INBOX_LOOKBACK_DAYS", default=14))
 SMO_INBOX_POST_DAYS = timedelta(days=env.int("SMO_INBOX_POST_DAYS", default=30))
 SMO_INBOX_POST_LIMIT = env.int("SMO_INBOX_POST_LIMIT", default=50)
+# --- Analytics --------------------------------------------------------------------
+# A post's figures are read while it is this young; after that they barely change.
+SMO_METRICS_DAYS = timedelta(days=env.int("SMO_METRICS_DAYS", default=30))
+# How long the redirect remembers a short link's target (links never change).
+SMO_LINK_CACHE_SECONDS = env.int("SMO_LINK_CACHE_SECONDS", default=24 * 3600)
 # How often an open inbox page asks for new items (each ask is a few queries).
 SMO_INBOX_POLL_SECONDS = env.int("SMO_INBOX_POLL_SECONDS", default=10)
 

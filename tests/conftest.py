@@ -128,6 +128,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Sent]]:
         "resolve_reply": [],
         "fetch_inbox": [],
         "moderate": [],
+        "fetch_metrics": [],
     }
     monkeypatch.setattr(
         "scheduler.engine.enqueue_publish",
@@ -146,5 +147,8 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Sent]]:
     )
     monkeypatch.setattr(
         "scheduler.moderation.enqueue", lambda pk, action: record["moderate"].append(Sent(pk))
+    )
+    monkeypatch.setattr(
+        "scheduler.metrics_sync.enqueue", lambda pk: record["fetch_metrics"].append(Sent(pk))
     )
     return record

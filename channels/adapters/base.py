@@ -21,6 +21,7 @@ import requests
 
 from channels import text as text_rules
 from channels.adapters.engagement import NO_ENGAGEMENT, Engagement, EngagementSupport, PostRef
+from channels.adapters.metrics import NO_METRICS, MetricsSupport, PostMetrics
 from channels.words import Words, as_words, whole, words
 
 # --- Plain data in ---------------------------------------------------------------
@@ -820,3 +821,24 @@ class Adapter(ABC):
             words("%(network)s does not let SMO do this.", network=self.display_name),
             code="unsupported",
         )
+
+    # --- Analytics: what each post achieved, and the account's followers ---
+    # What this network lets SMO read; nothing by default.
+    metrics: ClassVar[MetricsSupport] = NO_METRICS
+
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        """Yield the current figures of each of the account's posts named in
+        `external_ids` (as publish() returned them), in as few calls as the
+        network allows.
+
+        A post the network no longer has (deleted) is skipped, not an error; a
+        figure it does not give stays None. Raise the usual errors (RateLimited
+        with the network's reset time, Transient, AuthExpired).
+        """
+        return iter(())
+
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        """Return the account's follower count now (None where the network gives none)."""
+        return None

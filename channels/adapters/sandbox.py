@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Protocol
 from typing_extensions import override
 
 from channels.adapters import engagement as e
+from channels.adapters import metrics as m
 from channels.adapters.base import (
     Adapter,
     AuthExpired,
@@ -35,6 +36,7 @@ from channels.adapters.base import (
     Unknown,
 )
 from channels.adapters.engagement import Engagement, EngagementSupport, PostRef
+from channels.adapters.metrics import MetricsSupport, PostMetrics
 from channels.words import words
 
 FAILURE_KINDS = ("transient", "rate_limited", "permanent", "auth_expired", "unknown")
@@ -77,6 +79,10 @@ class SandboxFeed(Protocol):
 
     def change_comment(self, account_ref: str, comment_id: str, action: str) -> None: ...
 
+    def figures(self, account_ref: str, post_ids: list[str]) -> list[PostMetrics]: ...
+
+    def followers(self, account_ref: str) -> int: ...
+
 
 class SandboxAdapter(Adapter):
     network: ClassVar[str] = "sandbox"
@@ -93,6 +99,13 @@ class SandboxAdapter(Adapter):
         hides=frozenset({e.COMMENT, e.REPLY}),
         deletes=frozenset({e.COMMENT, e.REPLY}),
         interval=timedelta(seconds=30),
+    )
+    # Visitors view, like, share and follow on the sandbox's pages; figures are
+    # read often so someone trying SMO sees the reports move.
+    metrics: ClassVar[MetricsSupport] = MetricsSupport(
+        figures=frozenset({m.IMPRESSIONS, m.LIKES, m.COMMENTS, m.SHARES}),
+        followers=True,
+        interval=timedelta(minutes=1),
     )
 
     @property
@@ -176,6 +189,18 @@ class SandboxAdapter(Adapter):
     def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
         self._check_token(creds)
         self.feed.change_comment(creds.external_id, target.external_id, action)
+
+    @override
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        self._check_token(creds)
+        yield from self.feed.figures(creds.external_id, list(external_ids))
+
+    @override
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        self._check_token(creds)
+        return self.feed.followers(creds.external_id)
 
     def _item(self, comment: FeedComment) -> Engagement:
         if not comment.post_id:

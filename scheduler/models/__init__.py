@@ -1,5 +1,13 @@
 from __future__ import annotations
 
+from scheduler.models.analytics import (
+    DeliveryMetrics,
+    FollowerSample,
+    LinkClick,
+    MetricSample,
+    MetricsSync,
+    ShortLink,
+)
 from scheduler.models.apikeys import ApiKey
 from scheduler.models.audit import AuditEvent
 from scheduler.models.collaboration import Comment, Notification
@@ -17,11 +25,16 @@ __all__ = [
     "Comment",
     "Delivery",
     "DeliveryAttempt",
+    "DeliveryMetrics",
+    "FollowerSample",
     "InboxItem",
     "InboxSync",
     "Invite",
+    "LinkClick",
     "MediaAsset",
     "Membership",
+    "MetricSample",
+    "MetricsSync",
     "Notification",
     "Post",
     "PostMedia",
@@ -29,6 +42,7 @@ __all__ = [
     "Reply",
     "Role",
     "SavedReply",
+    "ShortLink",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",

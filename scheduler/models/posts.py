@@ -145,6 +145,9 @@ class Post(models.Model):
     repeat_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="repeats"
     )
+    # Links go out as SMO's own short links (/l/<code>, one per delivery), so
+    # each click is counted (scheduler/links.py).
+    track_links = models.BooleanField(default=False)
     # Took the next free slot of its accounts' posting schedules ("add to
     # queue"); reordering the queue moves only these.
     from_queue = models.BooleanField(default=False)

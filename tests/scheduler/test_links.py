@@ -1,0 +1,136 @@
+"""SMO's short links: made once per delivery and link, with the campaign's tags;
+the redirect finds its target in the cache and counts each person's click."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from scheduler import content, links, tasks
+from scheduler.models import LinkClick, ShortLink
+from tests.factories import CampaignFactory, DeliveryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clicks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """The clicks the redirect hands to the task, instead of sending it."""
+    handed: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(tasks.record_click, "delay", lambda *args: handed.append(args))
+    return handed
+
+
+def tracked_delivery(**post: Any) -> Any:
+    campaign = CampaignFactory(utm={"source": "smo", "medium": "social", "campaign": "spring"})
+    return DeliveryFactory(
+        post__track_links=True, post__campaign=campaign, post__workspace=campaign.workspace, **post
+    )
+
+
+def test_each_link_goes_out_as_a_short_link_with_the_campaigns_tags(settings: Any) -> None:
+    settings.SMO_PUBLIC_URL = "https://smo.example"
+    delivery = tracked_delivery(
+        post__text="Spring menu: https://acme.com/menu and https://acme.com/hours",
+        post__link="https://acme.com/menu",
+        post__first_comment="More at https://acme.com/blog",
+    )
+    sent = content.content_for(delivery)
+    made = {s.url: s.code for s in ShortLink.objects.filter(delivery=delivery)}
+    tags = "utm_source=smo&utm_medium=social&utm_campaign=spring"
+    assert sorted(made) == [
+        f"https://acme.com/blog?{tags}",
+        f"https://acme.com/hours?{tags}",
+        f"https://acme.com/menu?{tags}",
+    ]
+    menu = made[f"https://acme.com/menu?{tags}"]
+    assert sent.text == (
+        f"Spring menu: https://smo.example/l/{menu} and "
+        f"https://smo.example/l/{made[f'https://acme.com/hours?{tags}']}"
+    )
+    assert sent.link == f"https://smo.example/l/{menu}"  # the same link, the same code
+    assert sent.first_comment.endswith(made[f"https://acme.com/blog?{tags}"])
+    # A retry (or the reconciler) builds the very same text.
+    assert content.content_for(delivery) == sent
+    assert ShortLink.objects.count() == 3
+
+
+def test_posts_that_do_not_track_keep_their_links() -> None:
+    delivery = DeliveryFactory(post__text="See https://acme.com/")
+    assert content.content_for(delivery).text == "See https://acme.com/"
+    assert not ShortLink.objects.exists()
+
+
+def test_the_redirect_counts_a_click_with_its_network_and_country(
+    clicks: list[tuple[Any, ...]],
+) -> None:
+    link = ShortLink.objects.create(delivery=DeliveryFactory(), url="https://acme.com/?a=1")
+    response = Client().get(
+        f"/l/{link.code}", HTTP_REFERER="https://t.co/abc", HTTP_CF_IPCOUNTRY="se"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "https://acme.com/?a=1"
+    assert "no-cache" in response["Cache-Control"]
+    [(link_id, at, network, country)] = clicks
+    assert (link_id, network, country) == (link.pk, "x", "SE")
+    tasks.record_click.run(link_id, at, network, country)
+    click = LinkClick.objects.get()
+    assert (click.link, click.network, click.country) == (link, "x", "SE")
+
+
+def test_a_known_link_costs_no_query(clicks: list[tuple[Any, ...]]) -> None:
+    link = ShortLink.objects.create(delivery=DeliveryFactory(), url="https://acme.com/")
+    client = Client()
+    client.get(f"/l/{link.code}")  # the first fills the cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/l/{link.code}").status_code == 302
+    assert [q["sql"] for q in queries.captured_queries] == []
+    assert len(clicks) == 2
+
+
+def test_link_preview_bots_are_not_counted(clicks: list[tuple[Any, ...]]) -> None:
+    link = ShortLink.objects.create(delivery=DeliveryFactory(), url="https://acme.com/")
+    for agent in ("facebookexternalhit/1.1", "Twitterbot/1.0", "Slackbot-LinkExpanding 1.0"):
+        assert Client().get(f"/l/{link.code}", HTTP_USER_AGENT=agent).status_code == 302
+    assert clicks == []
+
+
+def test_an_unknown_code_is_a_404(clicks: list[tuple[Any, ...]]) -> None:
+    cache.clear()
+    assert Client().get("/l/nothere").status_code == 404
+    assert clicks == []
+
+
+@pytest.mark.parametrize(
+    ("referrer", "network"),
+    [
+        ("https://l.facebook.com/l.php?u=x", "facebook"),
+        ("https://www.linkedin.com/feed/", "linkedin"),
+        ("https://lnkd.in/abc", "linkedin"),
+        ("https://bsky.app/profile/x", "bluesky"),
+        ("https://l.threads.net/?u=x", "threads"),
+        ("https://www.youtube.com/watch?v=1", "youtube"),
+        ("https://example.org/", ""),
+        ("", ""),
+    ],
+)
+def test_the_referrers_network(referrer: str, network: str) -> None:
+    assert links.network_of(referrer) == network
+
+
+@pytest.mark.parametrize(
+    ("headers", "country"),
+    [
+        ({"CloudFront-Viewer-Country": "DE"}, "DE"),
+        ({"CF-IPCountry": "XX"}, ""),
+        ({"CF-IPCountry": "T1"}, ""),
+        ({}, ""),
+    ],
+)
+def test_the_country_only_where_the_request_says(headers: dict[str, str], country: str) -> None:
+    assert links.country_of(headers) == country
