@@ -53,6 +53,14 @@ class ComposeForm(forms.Form):
         strip=False,
         required=False,
     )
+    track_links = forms.BooleanField(
+        label=_("Shorten and count links"),
+        help_text=_(
+            "Links go out as SMO's own short links, so Analytics shows how many people "
+            "clicked them. The short links start with SMO's public address."
+        ),
+        required=False,
+    )
     accounts = forms.ModelMultipleChoiceField(
         label=_("Accounts"),
         queryset=SocialAccount.objects.none(),

@@ -54,6 +54,8 @@ class PostInput:
     link: str = ""
     first_comment: str = ""
     thread: list[str] = field(default_factory=list)
+    # Links go out as SMO's short links, whose clicks are counted (scheduler/links.py).
+    track_links: bool = False
     # {"x": {"text": "..."}}: the text a network gets instead of `text`, and
     # {"youtube": {"options": {...}}}: its own settings (scheduler/overrides.py).
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -185,6 +187,7 @@ def create_post(membership: Membership, data: PostInput) -> Post:
             first_comment=data.first_comment,
             thread=list(data.thread),
             overrides=dict(data.overrides),
+            track_links=data.track_links,
             scheduled_at=when,
         )
         _attach_media(post, data.media)
@@ -277,6 +280,8 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
         post.first_comment = first_comment
         post.thread = thread
         post.overrides = overrides  # type: ignore[assignment]
+        if "track_links" in changes:
+            post.track_links = bool(changes["track_links"])
         if "campaign" in changes:
             post.campaign = changes["campaign"]  # type: ignore[assignment]
         if timing_changed:

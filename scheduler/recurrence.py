@@ -258,6 +258,7 @@ def repeat_post(membership: Membership, post: Post, rule: str) -> list[Post]:
         media=[a.asset for a in post.attachments.select_related("asset")],
         link=post.link,
         first_comment=post.first_comment,
+        track_links=post.track_links,
         thread=list(post.thread),
         overrides=dict(post.overrides),
     )

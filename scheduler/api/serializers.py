@@ -165,6 +165,7 @@ class PostReadSerializer(serializers.ModelSerializer):
             "link",
             "first_comment",
             "thread",
+            "track_links",
             "overrides",
             "status",
             "scheduled_at",
@@ -188,6 +189,10 @@ class PostWriteSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, trim_whitespace=False)
     link = serializers.URLField(allow_blank=True, required=False, max_length=2000)
     first_comment = serializers.CharField(allow_blank=True, required=False, trim_whitespace=False)
+    track_links = serializers.BooleanField(
+        required=False,
+        help_text="Send links as SMO's short links (/l/<code>) and count their clicks.",
+    )
     thread = serializers.ListField(
         child=serializers.CharField(allow_blank=True, trim_whitespace=False),
         required=False,

@@ -212,6 +212,7 @@ class PostViewSet(
                     link=data.get("link", ""),
                     first_comment=data.get("first_comment", ""),
                     thread=data.get("thread", []),
+                    track_links=data.get("track_links", False),
                     overrides=data.get("overrides", {}),
                 ),
             )
@@ -231,6 +232,7 @@ class PostViewSet(
                 "link",
                 "first_comment",
                 "thread",
+                "track_links",
                 "overrides",
                 "scheduled_at",
                 "publish_now",

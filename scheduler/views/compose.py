@@ -41,6 +41,7 @@ def compose(request: HttpRequest) -> HttpResponse:
                 link=data["link"] or "",
                 first_comment=data["first_comment"],
                 thread=data["thread"],
+                track_links=data["track_links"],
                 media=data["media"],
                 overrides=form.overrides(),
             )
@@ -93,6 +94,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "link": data["link"] or "",
             "first_comment": data["first_comment"],
             "thread": data["thread"],
+            "track_links": data["track_links"],
             "media": data["media"],
             "accounts": list(data["accounts"]),
             "campaign": data["campaign"],
@@ -212,6 +214,7 @@ def _copy_of(post: Post, keep_cancelled: bool = True) -> dict[str, object]:
         "link": post.link,
         "first_comment": post.first_comment,
         "thread": f"\n{THREAD_BREAK}\n".join(post.thread),
+        "track_links": post.track_links,
         "campaign": post.campaign_id,
         "accounts": list(deliveries.values_list("account_id", flat=True)),
         "media": list(post.attachments.order_by("position").values_list("asset_id", flat=True)),

@@ -134,3 +134,36 @@ def test_the_referrers_network(referrer: str, network: str) -> None:
 )
 def test_the_country_only_where_the_request_says(headers: dict[str, str], country: str) -> None:
     assert links.country_of(headers) == country
+
+
+def test_the_composer_and_the_api_set_link_tracking(cast, account, api) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduler.models import Post
+
+    client = Client()
+    client.force_login(cast.editor.user)
+    local = timezone.localtime(timezone.now() + timedelta(days=2))
+    response = client.post(
+        "/compose/",
+        {
+            "text": "See https://acme.com/",
+            "accounts": [account.pk],
+            "when": "schedule",
+            "date": local.date().isoformat(),
+            "time": "10:00",
+            "track_links": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Post.objects.get().track_links is True
+    made = api.post(
+        "/api/v1/posts/",
+        {"text": "Hi https://acme.com/", "account_ids": [account.pk], "track_links": True},
+        format="json",
+    ).json()
+    assert made["track_links"] is True
+    changed = api.patch(f"/api/v1/posts/{made['id']}/", {"track_links": False}, format="json")
+    assert changed.json()["track_links"] is False
