@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +18,9 @@ LIVE_STATES = {"scheduled", "queued", "publishing", "retry_wait", "unknown"}
 
 def _post(request: HttpRequest, pk: int) -> Post:
     deliveries = (
-        Delivery.objects.select_related("account")
+        Delivery.objects.select_related("account", "metrics")
+        # Clicks on SMO's short links for this delivery (scheduler/links.py).
+        .annotate(link_clicks=Count("short_links__clicks"))
         .order_by("id")
         .prefetch_related(
             Prefetch("attempt_log", queryset=DeliveryAttempt.objects.order_by("number"))

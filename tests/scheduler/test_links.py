@@ -167,3 +167,26 @@ def test_the_composer_and_the_api_set_link_tracking(cast, account, api) -> None:
     assert made["track_links"] is True
     changed = api.patch(f"/api/v1/posts/{made['id']}/", {"track_links": False}, format="json")
     assert changed.json()["track_links"] is False
+
+
+def test_the_post_page_shows_each_deliverys_results(cast, account) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from scheduler.models import DeliveryMetrics
+
+    delivery = DeliveryFactory(
+        post__workspace=cast.workspace,
+        account=account,
+        state="published",
+        published_at=timezone.now(),
+    )
+    DeliveryMetrics.objects.create(delivery=delivery, taken_at=timezone.now(), likes=12, comments=3)
+    link = ShortLink.objects.create(delivery=delivery, url="https://acme.com/")
+    for _ in range(2):
+        LinkClick.objects.create(link=link, clicked_at=timezone.now())
+    client = Client()
+    client.force_login(cast.viewer.user)
+    page = client.get(f"/posts/{delivery.post_id}/").content.decode()
+    results = page[page.index('data-testid="delivery-results"') :].split("</dd>")[0]
+    assert "12 likes" in results and "3 comments" in results and "2 clicks on SMO links" in results
+    assert "seen" not in results  # the sandbox gives impressions, but none were read here

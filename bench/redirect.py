@@ -1,0 +1,173 @@
+"""The short-link redirect's server time per click, under load.
+
+    .venv/bin/python bench/redirect.py                       # embedded default
+    CACHE_URL=redis://127.0.0.1:6379/1 CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/redirect.py --use-env          # the production shape
+
+Builds a throwaway database with --links short links (SQLite, or DATABASE_URL with
+--use-env), then sends --clicks requests for random links through Django's WSGI
+handler from --threads threads at once, as a server's worker threads would, and
+prints the time each request spent in the server (p50, p95, p99, max), the
+clicks per second, and the database queries a click made (0 once its link is
+cached). Each click goes to the broker as a record_click task, as in production;
+then a worker's share is simulated by recording them all, and the count is checked.
+A benchmark, not a test: it reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--links", type=int, default=1000)
+    parser.add_argument("--clicks", type=int, default=5000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--use-env", action="store_true")
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="smo-bench-redirect-")
+    if not args.use_env:
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+        os.environ["CACHE_URL"] = f"filecache://{folder}/cache"
+        os.environ["CELERY_BROKER_URL"] = "filesystem://"
+        os.environ["SMO_BROKER_DIR"] = f"{folder}/broker"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smo.settings")
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("SMO_ENCRYPTION_KEYS", "GK4b1abWZxT5RYVOjvT5mSMFZ65ddWdfKCJ2UtteZe4=")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.management import call_command
+    from django.db import connection, connections, reset_queries
+
+    from channels.models import SocialAccount
+    from scheduler.models import Delivery, LinkClick, Post, ShortLink, Workspace
+    from smo.celery import app as celery_app
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    workspace = Workspace.objects.create(name="Bench")
+    account = SocialAccount.objects.create(
+        workspace=workspace, network="sandbox", external_id="bench", name="Bench"
+    )
+    post = Post.objects.create(workspace=workspace, text="bench")
+    delivery = Delivery.objects.create(post=post, account=account, state="published")
+    codes = [
+        ShortLink.objects.create(delivery=delivery, url=f"https://acme.example/p/{n}").code
+        for n in range(args.links)
+    ]
+    cache.clear()
+    handler = WSGIHandler()
+    sent: list[tuple[object, ...]] = []
+    lock = threading.Lock()
+
+    # Count what goes to the broker, then send it on: the redirect's cost includes it.
+    task = celery_app.tasks["scheduler.record_click"]
+    real_delay = task.delay
+
+    def delay(*task_args: object) -> object:
+        with lock:
+            sent.append(task_args)
+        return real_delay(*task_args)
+
+    task.delay = delay  # type: ignore[method-assign]
+
+    def click(code: str) -> float:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": f"/l/{code}",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": BytesIO(),
+            "HTTP_REFERER": "https://t.co/x",
+            "HTTP_CF_IPCOUNTRY": "SE",
+            "HTTP_USER_AGENT": "Mozilla/5.0",
+        }
+        statuses: list[str] = []
+        began = time.perf_counter()
+        body = handler(environ, lambda status, headers: statuses.append(status))
+        b"".join(body)
+        elapsed = time.perf_counter() - began
+        assert statuses[0].startswith("302"), statuses
+        return elapsed
+
+    # Warm: one click per link fills the cache (the first click of a link reads the database).
+    for code in codes:
+        click(code)
+    settings.DEBUG = True
+    reset_queries()
+    click(codes[0])
+    queries_per_cached_click = len(connection.queries)
+    settings.DEBUG = False
+
+    times: list[float] = []
+    per_thread = args.clicks // args.threads
+    rng = random.Random(1)  # noqa: S311 - which links are clicked, not a secret
+    plan = [[rng.choice(codes) for _ in range(per_thread)] for _ in range(args.threads)]
+
+    def run(mine: list[str]) -> None:
+        found = [click(code) for code in mine]
+        connections.close_all()
+        with lock:
+            times.extend(found)
+
+    began = time.perf_counter()
+    workers = [threading.Thread(target=run, args=(p,)) for p in plan]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    wall = time.perf_counter() - began
+
+    times.sort()
+
+    def pct(p: float) -> float:
+        return times[min(len(times) - 1, int(p * len(times)))] * 1000
+
+    from scheduler import links as link_module
+
+    for link_id, at, network, country in sent:
+        from datetime import datetime
+
+        link_module.record(
+            int(link_id), datetime.fromisoformat(str(at)), str(network), str(country)
+        )  # type: ignore[arg-type]
+    print(
+        f"database: {connection.vendor}; cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}; "
+        f"broker: {settings.CELERY_BROKER_URL.split(':', 1)[0]}"
+    )
+    print(f"{len(times):,} clicks on {args.links:,} links from {args.threads} threads")
+    print(
+        f"server time per click: p50 {pct(0.5):.2f} ms, p95 {pct(0.95):.2f} ms, "
+        f"p99 {pct(0.99):.2f} ms, max {times[-1] * 1000:.2f} ms, mean {statistics.mean(times) * 1000:.2f} ms"
+    )
+    print(
+        f"throughput: {len(times) / wall:,.0f} clicks/s; queries per cached click: {queries_per_cached_click}"
+    )
+    print(f"clicks recorded: {LinkClick.objects.count():,} (sent to the broker: {len(sent):,})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
