@@ -1,5 +1,13 @@
 # SMO production image. gunicorn serves the app and whitenoise its /static/;
 # the same image runs the Celery worker and beat (see docker-compose.yml).
+
+# Chart.js for the analytics page, pinned by package-lock.json. Only its dist/
+# folder goes into the image; node itself stays in this stage.
+FROM node:20-slim AS chartjs
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
 FROM python:3.11-slim
 
 # WEB_CONCURRENCY is gunicorn's worker count: about 2 x cores + 1, so override
@@ -26,6 +34,8 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
+# Served as /static/vendor/chartjs/ (STATICFILES_DIRS in smo/settings.py).
+COPY --from=chartjs /build/node_modules/chart.js/dist /app/node_modules/chart.js/dist
 
 # Settings won't load without SECRET_KEY and SMO_ENCRYPTION_KEYS while DEBUG is
 # off. These throwaway values exist only for this one command: they show in

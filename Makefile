@@ -21,6 +21,7 @@ $(VENV)/.test-deps: $(VENV)/.run-deps requirements-dev.txt
 run: $(VENV)/.run-deps
 	mkdir -p var
 	@sh bin/ensure-ffmpeg
+	@sh bin/ensure-chartjs
 	$(PY) -m smo.envfile
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true PORT=$(PORT) $(PY) manage.py smo_setup
@@ -32,6 +33,7 @@ test: $(VENV)/.test-deps
 	@sh bin/ensure-chromium
 	@sh bin/ensure-ffmpeg
 	@sh bin/ensure-bluesky-pds
+	@sh bin/ensure-chartjs
 	$(VENV)/bin/ruff check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)

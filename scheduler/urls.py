@@ -36,4 +36,5 @@ urlpatterns = [
     path("", include("scheduler.views.inbox")),
     path("", include("scheduler.views.saved_replies")),
     path("", include("scheduler.views.links")),
+    path("", include("scheduler.views.analytics")),
 ]

@@ -186,7 +186,12 @@ SMO_DEFAULT_TIMEZONE = env.str("SMO_DEFAULT_TIMEZONE", default="Europe/Stockholm
 
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
+# Chart.js, installed by npm from package-lock.json (bin/ensure-chartjs, the
+# Dockerfile), served as /static/vendor/chartjs/chart.umd.min.js.
+CHARTJS_DIR = BASE_DIR / "node_modules" / "chart.js" / "dist"
+if CHARTJS_DIR.is_dir():
+    STATICFILES_DIRS.append(("vendor/chartjs", CHARTJS_DIR))
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
