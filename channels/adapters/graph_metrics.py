@@ -56,7 +56,7 @@ def lookup(
         return _read(client, ids, fields)
     except Permanent as refused:
         if refused.code == GONE:
-            return _one_by_one(client, ids, fields)
+            return _one_by_one(client, ids, (fields, plain_fields))
         if not metric:
             raise
     found = _read(client, ids, plain_fields)
@@ -94,16 +94,23 @@ def _missing(refused: Permanent) -> set[str]:
     return {i.strip() for i in match.group(1).split(",")} if match else set()
 
 
-def _one_by_one(client: GraphClient, ids: list[str], fields: str) -> dict[str, dict[str, Any]]:
-    """Read each object alone: a batch answered "does not exist" (100/33) without
-    naming which, as Graph does for some id forms."""
+def _one_by_one(
+    client: GraphClient, ids: list[str], tries: tuple[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Read each object alone, with insights and else without: a batch answered
+    "does not exist" (100/33) without naming which, as Graph does for some id forms."""
     found = {}
     for object_id in ids:
-        try:
-            found[object_id] = client.get(object_id, fields=fields)
-        except Permanent as refused:
-            if refused.code != GONE:
-                raise
+        for fields in tries:
+            try:
+                found[object_id] = client.get(object_id, fields=fields)
+            except Permanent as refused:
+                if refused.code == GONE:
+                    break
+                if fields == tries[-1]:
+                    raise
+            else:
+                break
     return found
 
 

@@ -123,7 +123,8 @@ class FakeGraph(LoopbackFake):
         # State
         self.pages: dict[str, Page] = {}
         self.figures: dict[str, dict[str, Any]] = {}  # see graph_metrics.py
-        self.followers: dict[str, int] = {}
+        self.followers: dict[str, int | None] = {}
+        self.fans: dict[str, int] = {}  # a Page's likes (fan_count)
         self.files: dict[str, tuple[bytes, str]] = {}
         self._codes: dict[str, dict[str, str]] = {}
         self._user_tokens: set[str] = set()
@@ -224,10 +225,14 @@ class FakeGraph(LoopbackFake):
         with self._lock:
             self.figures.setdefault(object_id, {}).update(figures)
 
-    def set_followers(self, owner_id: str, count: int) -> None:
-        """A Page's or an Instagram account's followers."""
+    def set_followers(self, owner_id: str, count: int | None, *, fans: int | None = None) -> None:
+        """A Page's or an Instagram account's followers (None: left out of the
+        answer) and a Page's likes (`fans`, the followers when not given)."""
         with self._lock:
             self.followers[owner_id] = count
+            fans = count if fans is None else fans
+            if fans is not None:
+                self.fans[owner_id] = fans
 
     def add_file(self, name: str, data: bytes, content_type: str) -> str:
         """Serve `data` at the returned URL, for Instagram to fetch."""

@@ -215,10 +215,8 @@ def _page(fake: FakeGraph, page_id: str, fields: str) -> dict[str, Any]:
 
 
 def _followers(fake: FakeGraph, owner: str) -> dict[str, int]:
-    count = fake.followers.get(owner)
-    if count is None:
-        return {}
-    return {"followers_count": count, "fan_count": count}
+    found = {"followers_count": fake.followers.get(owner), "fan_count": fake.fans.get(owner)}
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def owner_view(fake: FakeGraph, object_id: str, fields: str) -> dict[str, Any] | None:

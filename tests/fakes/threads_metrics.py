@@ -69,7 +69,7 @@ def user_insights(fake: FakeThreads, r: Recorded, user_id: str) -> tuple[int, An
     _permitted(fake)
     names = _metrics(r, USER_METRICS)
     data = []
-    if "followers_count" in names and user_id in fake.followers:
+    if "followers_count" in names and fake.followers.get(user_id) is not None:
         data.append(
             {
                 "name": "followers_count",

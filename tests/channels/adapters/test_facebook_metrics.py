@@ -17,6 +17,7 @@ from channels.adapters.metrics import PostMetrics
 from channels.adapters.session import build_session
 from tests.fakes.clock import NOW, Clock
 from tests.fakes.graph import FakeGraph, buc_header, graph_error
+from tests.fakes.graph_wire import unsupported
 
 TOKEN = "page-token-acme"
 CREDS = base.Credentials("1001", "Acme Bakery", {"access_token": TOKEN})
@@ -239,3 +240,27 @@ def test_followers_are_the_pages_followers_count(fake: FakeGraph, clock: Clock) 
 def test_nothing_asked_nothing_called(fake: FakeGraph, clock: Clock) -> None:
     assert fetch(fake, clock) == []
     assert fake.requests == []
+
+
+def test_a_batch_refused_without_naming_the_gone_post_is_read_post_by_post(
+    fake: FakeGraph, clock: Clock
+) -> None:
+    ids = [post(fake, f"Loaf {n}") for n in range(3)]
+    for post_id in ids:
+        fake.set_metrics(post_id, reactions=2, post_impressions=10)
+    fake.posts[:] = [p for p in fake.posts if p["id"] != ids[1]]
+    fake.fail_next(400, unsupported("GET", ids[1]).body)
+
+    found = fetch(fake, clock, *ids)
+
+    assert [(f.external_id, f.likes, f.impressions) for f in found] == [
+        (ids[0], 2, 10),
+        (ids[2], 2, 10),
+    ]
+    assert [c.path for c in fake.requests] == ["/", *(f"/{i}" for i in ids)]
+
+
+def test_followers_fall_back_to_the_pages_likes(fake: FakeGraph, clock: Clock) -> None:
+    fake.set_followers("1001", None, fans=300)  # Graph gave no followers_count
+
+    assert adapter(fake, clock).fetch_followers(CREDS) == 300
