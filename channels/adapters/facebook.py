@@ -18,7 +18,8 @@ from urllib.parse import urlencode
 
 from typing_extensions import override
 
-from channels.adapters import facebook_inbox
+from channels.adapters import facebook_inbox, facebook_metrics
+from channels.adapters import metrics as m
 from channels.adapters.base import (
     Adapter,
     Authorization,
@@ -52,6 +53,7 @@ from channels.adapters.graph import (
     permalink,
     same_text,
 )
+from channels.adapters.metrics import MetricsSupport, PostMetrics
 from channels.words import words
 
 MB = 1024 * 1024
@@ -60,6 +62,9 @@ MB = 1024 * 1024
 # instagram_manage_comments does the same on Instagram (IG Media comments
 # reference); publish_video is for Page videos. pages_read_user_content reads
 # people's comments, pages_messaging the Page's Messenger conversations.
+# read_insights and instagram_manage_insights read post insights for analytics
+# (Page Insights and IG Media Insights references); accounts connected without
+# them still get likes, comments and shares (facebook_metrics.py).
 SCOPES = (
     "pages_show_list",
     "pages_read_engagement",
@@ -71,6 +76,8 @@ SCOPES = (
     "instagram_basic",
     "instagram_content_publish",
     "instagram_manage_comments",
+    "read_insights",
+    "instagram_manage_insights",
     "business_management",
 )
 ACCOUNT_FIELDS = (
@@ -106,6 +113,18 @@ class FacebookAdapter(Adapter):
         note=words(
             "Facebook gives no mentions of the Page elsewhere, lets a Page answer a "
             "Messenger message only within 24 hours, and cannot hide or delete messages."
+        ),
+    )
+    metrics: ClassVar[MetricsSupport] = MetricsSupport(
+        figures=frozenset(
+            {m.IMPRESSIONS, m.REACH, m.LIKES, m.COMMENTS, m.SHARES, m.VIDEO_VIEWS, m.LINK_CLICKS}
+        ),
+        followers=True,
+        interval=timedelta(hours=1),
+        note=words(
+            "Facebook gives no saves and no shares of videos; impressions, reach and link "
+            "clicks come from Page Insights, which Meta gives only for Pages with 100 or more "
+            "likes and has been retiring metric by metric. Reactions count as likes."
         ),
     )
     required_config: ClassVar[tuple[str, ...]] = ("app_id", "app_secret")
@@ -183,6 +202,20 @@ class FacebookAdapter(Adapter):
     def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
         client = self.client(access_token(creds, self.display_name))
         facebook_inbox.moderate(client, target, action)
+
+    # --- Analytics (facebook_metrics.py) --------------------------------------------
+
+    @override
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        client = self.client(access_token(creds, self.display_name))
+        return facebook_metrics.fetch(client, external_ids)
+
+    @override
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        client = self.client(access_token(creds, self.display_name))
+        return facebook_metrics.followers(client, creds.external_id)
 
     # --- Publishing ---------------------------------------------------------------
 

@@ -18,7 +18,8 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from channels.adapters import instagram_inbox
+from channels.adapters import instagram_inbox, instagram_metrics
+from channels.adapters import metrics as m
 from channels.adapters.base import (
     Adapter,
     Content,
@@ -53,6 +54,7 @@ from channels.adapters.graph import (
     permalink,
     same_text,
 )
+from channels.adapters.metrics import MetricsSupport, PostMetrics
 from channels.adapters.polling import Budget
 from channels.words import whole, words
 
@@ -97,6 +99,18 @@ class InstagramAdapter(Adapter):
         note=words(
             "Instagram direct messages need the Messenger Platform for Instagram and "
             "Meta's app review, so SMO shows comments and replies only, not DMs or mentions."
+        ),
+    )
+    metrics: ClassVar[MetricsSupport] = MetricsSupport(
+        figures=frozenset(
+            {m.IMPRESSIONS, m.REACH, m.LIKES, m.COMMENTS, m.SHARES, m.SAVES, m.VIDEO_VIEWS}
+        ),
+        followers=True,
+        interval=timedelta(hours=1),
+        note=words(
+            "Instagram gives no link clicks (posts have no links), counts views instead "
+            "of impressions since 2025, and has no insights for media posted before the "
+            "account became a professional one."
         ),
     )
     required_config: ClassVar[tuple[str, ...]] = ("app_id", "app_secret")
@@ -190,6 +204,18 @@ class InstagramAdapter(Adapter):
     @override
     def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
         instagram_inbox.moderate(self.client(creds), target, action)
+
+    # --- Analytics (instagram_metrics.py) -------------------------------------------
+
+    @override
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        return instagram_metrics.fetch(self.client(creds), external_ids)
+
+    @override
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        return instagram_metrics.followers(self.client(creds), creds.external_id)
 
     # --- Publishing ---------------------------------------------------------------
 

@@ -23,7 +23,8 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from channels import text as text_rules
-from channels.adapters import threads_auth, threads_inbox
+from channels.adapters import metrics as m
+from channels.adapters import threads_auth, threads_inbox, threads_metrics
 from channels.adapters.base import (
     Adapter,
     Authorization,
@@ -48,6 +49,7 @@ from channels.adapters.engagement import (
     PostRef,
 )
 from channels.adapters.graph import Call, access_token, created_id, mark_start, not_before
+from channels.adapters.metrics import MetricsSupport, PostMetrics
 from channels.adapters.polling import Budget
 from channels.adapters.threads_api import NETWORK, ThreadsAPI, utc_now
 from channels.adapters.threads_containers import (
@@ -101,6 +103,16 @@ class ThreadsAdapter(Adapter):
             "Threads has no private messages in its API, hides only replies to the post "
             "itself (their answers with them), and lets SMO delete only the account's own "
             "replies."
+        ),
+    )
+    metrics: ClassVar[MetricsSupport] = MetricsSupport(
+        figures=frozenset({m.IMPRESSIONS, m.LIKES, m.COMMENTS, m.SHARES}),
+        followers=True,
+        interval=timedelta(hours=1),
+        note=words(
+            "Threads counts views but not reach, and gives no saves, video views or link "
+            "clicks; reposts, quotes and shares count as shares. Accounts connected before "
+            "SMO asked for insights must reconnect."
         ),
     )
 
@@ -344,6 +356,18 @@ class ThreadsAdapter(Adapter):
     @override
     def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
         threads_inbox.moderate(self.api(creds), target, action)
+
+    # --- Analytics (threads_metrics.py) ----------------------------------------------
+
+    @override
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        return threads_metrics.fetch(self.api(creds), external_ids)
+
+    @override
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        return threads_metrics.followers(self.api(creds), creds.external_id)
 
     # --- Tokens and connecting ------------------------------------------------------
 

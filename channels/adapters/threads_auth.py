@@ -39,7 +39,8 @@ AUTHORIZE_URL = "https://threads.net/oauth/authorize"
 # Replies (the posts after the first in a thread, and answers in the inbox) need
 # threads_manage_replies, and finding a reply whose answer was lost, or reading
 # a post's replies, threads_read_replies (§4). The inbox reads mentions with
-# threads_manage_mentions and deletes the account's own replies with threads_delete.
+# threads_manage_mentions and deletes the account's own replies with threads_delete;
+# analytics read insights with threads_manage_insights (Threads Insights API).
 SCOPES = (
     "threads_basic",
     "threads_content_publish",
@@ -47,6 +48,7 @@ SCOPES = (
     "threads_read_replies",
     "threads_manage_mentions",
     "threads_delete",
+    "threads_manage_insights",
 )
 PROFILE_FIELDS = "id,username,name,threads_profile_picture_url"
 LONG_LIVED = timedelta(days=60)  # when Threads does not say (`expires_in`)

@@ -15,12 +15,14 @@ fetch their media over HTTP as Instagram does; `fake.add_file` serves media.
 
 Knobs: fail_next(status, body, headers, path, after=), timeout_after_receive(path),
 error_rate, container_polls, expire_container(), quota_total, use_quota(),
-expire_token(), accounts_page_size, inbox_page_size. Seeding: add_page, add_post,
-add_media, add_comment, add_message, add_file. Records: requests (see calls()),
+expire_token(), accounts_page_size, inbox_page_size, retired_metrics, no_insights.
+Seeding: add_page, add_post, add_media, add_comment, add_message, add_file,
+set_metrics, set_followers. Records: requests (see calls()),
 posts, photos, videos, comments, conversations, containers, media, fetches,
 granted_scopes, crashes.
 
-The endpoints are in graph_routes.py (comments and Messenger in graph_inbox.py), the request records and error envelope in
+The endpoints are in graph_routes.py (comments and Messenger in graph_inbox.py,
+analytics in graph_metrics.py), the request records and error envelope in
 graph_wire.py, and the cases for the shared contract suite in graph_contract.py.
 """
 
@@ -102,6 +104,8 @@ class FakeGraph(LoopbackFake):
         self.quota_total = 50  # Instagram posts per rolling 24 h (§3)
         self.accounts_page_size = 25
         self.inbox_page_size = 25  # most comments, replies, conversations or messages a page
+        self.retired_metrics: set[str] = set()  # insight metrics refused as retired (code 100)
+        self.no_insights: set[str] = set()  # IG media posted before the account went pro
         self.hold_seconds = 5.0  # how long timeout_after_receive keeps a request unanswered
         self.fetch_timeout = 2.0
         # Records
@@ -118,6 +122,9 @@ class FakeGraph(LoopbackFake):
         self.crashes: list[str] = []  # bugs in the fake itself; tests expect none
         # State
         self.pages: dict[str, Page] = {}
+        self.figures: dict[str, dict[str, Any]] = {}  # see graph_metrics.py
+        self.followers: dict[str, int | None] = {}
+        self.fans: dict[str, int] = {}  # a Page's likes (fan_count)
         self.files: dict[str, tuple[bytes, str]] = {}
         self._codes: dict[str, dict[str, str]] = {}
         self._user_tokens: set[str] = set()
@@ -211,6 +218,21 @@ class FakeGraph(LoopbackFake):
         with self._lock:
             page = self.pages[page_id]
             return new_message(self, page, psid, name, text, at or self.now(), from_page)
+
+    def set_metrics(self, object_id: str, **figures: Any) -> None:
+        """Seed what a post, video or media achieved, in Graph's own names
+        (graph_metrics.py); figures not named stay out of the answers."""
+        with self._lock:
+            self.figures.setdefault(object_id, {}).update(figures)
+
+    def set_followers(self, owner_id: str, count: int | None, *, fans: int | None = None) -> None:
+        """A Page's or an Instagram account's followers (None: left out of the
+        answer) and a Page's likes (`fans`, the followers when not given)."""
+        with self._lock:
+            self.followers[owner_id] = count
+            fans = count if fans is None else fans
+            if fans is not None:
+                self.fans[owner_id] = fans
 
     def add_file(self, name: str, data: bytes, content_type: str) -> str:
         """Serve `data` at the returned URL, for Instagram to fetch."""

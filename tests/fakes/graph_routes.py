@@ -1,6 +1,7 @@
 """The fake Graph API's endpoints: Facebook Login (dialog and token exchange), Page
 accounts, posts, photos and videos, and Instagram containers and media
-(platforms.md §2, §3); comments and Messenger are in graph_inbox.py.
+(platforms.md §2, §3); comments and Messenger are in graph_inbox.py, figures
+(multi-id lookup, insights, followers) in graph_metrics.py.
 FakeGraph.handle (graph.py) calls `route` for each request.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from tests.fakes import graph_inbox
+from tests.fakes import graph_inbox, graph_metrics
 from tests.fakes.graph_wire import (
     IMAGE_CAP,
     USER_ID,
@@ -48,6 +49,8 @@ def route(fake: FakeGraph, r: Recorded) -> tuple[int, Any]:
     actor = _authenticate(fake, r)
     if parts and parts[0] == "me":
         parts[0] = actor.id
+    if not parts and r.method == "GET":
+        return graph_metrics.multi_read(fake, r, actor)
     if len(parts) == 1 and r.method == "GET":
         return 200, _read_object(fake, r, parts[0])
     if len(parts) == 1 and r.method == "POST":
@@ -493,21 +496,15 @@ def _read_object(fake: FakeGraph, r: Recorded, object_id: str) -> dict[str, Any]
     fields = r.query.get("fields", "")
     if object_id in fake.containers:
         return _container_view(fake.containers[object_id], fields or "id")
-    for found in (
-        next((p for p in fake.posts if p["id"] == object_id), None),
-        fake.videos.get(object_id),
-        fake.photos.get(object_id),
-        next((m for m in fake.media if m["id"] == object_id), None),
-        graph_inbox.find_comment(fake, object_id),
-    ):
-        if found is not None:
-            return select(found, fields or "id")
-    if object_id in fake.pages:
-        return {"id": object_id, "name": fake.pages[object_id].name}
-    for page in fake.pages.values():
-        if page.instagram and page.instagram[0] == object_id:
-            return {"id": object_id, "username": page.instagram[1]}
-    raise unsupported("GET", object_id)
+    if graph_metrics.kind_of(fake, object_id) is not None:
+        return graph_metrics.read(fake, object_id, fields)
+    comment = graph_inbox.find_comment(fake, object_id)
+    if comment is not None:
+        return select(comment, fields or "id")
+    owner = graph_metrics.owner_view(fake, object_id, fields)
+    if owner is None:
+        raise unsupported("GET", object_id)
+    return owner
 
 
 EDGES: dict[tuple[str, str], Callable[[FakeGraph, Recorded, str, Actor], tuple[int, Any]]] = {
@@ -529,4 +526,6 @@ EDGES: dict[tuple[str, str], Callable[[FakeGraph, Recorded, str, Actor], tuple[i
     ("GET", "media"): _list_media,
     ("POST", "media_publish"): _media_publish,
     ("GET", "content_publishing_limit"): _publishing_limit,
+    ("GET", "insights"): graph_metrics.insights_edge,
+    ("GET", "video_insights"): graph_metrics.insights_edge,
 }

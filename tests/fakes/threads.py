@@ -23,8 +23,13 @@ by `page_size`), mentions, manage_reply (hide/unhide top-level replies) and
 DELETE of the account's own posts and replies (threads_inbox.py); seed
 others' replies and mentions with add_reply() and add_mention().
 
+Insights: views, likes, replies, reposts, quotes and shares per post, and the
+profile's followers_count (threads_metrics.py); seed with set_metrics() and
+set_followers().
+
 Extra knobs: container_polls (IN_PROGRESS looks before a media container is
-FINISHED), set_status(), use_quota(), expire_token(), advance() (the fake's clock).
+FINISHED), set_status(), use_quota(), expire_token(), advance() (the fake's clock),
+insights_allowed.
 Records: containers, threads (published posts and replies), fetches, tokens.
 """
 
@@ -74,6 +79,7 @@ class FakeThreads(FakeGraph):
         self.page_size = 25  # the most items a page of replies or mentions holds
         self.deleted: list[str] = []  # media ids DELETEd
         self.mentions_allowed = True  # False: the token lacks threads_manage_mentions
+        self.insights_allowed = True  # False: the token lacks threads_manage_insights
         # Threads takes DELETE /{media-id}; FakeGraph's handler answers GET and POST only.
         self._server.RequestHandlerClass.do_DELETE = LoopbackHandler.do_POST  # type: ignore[attr-defined]
 

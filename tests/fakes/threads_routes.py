@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from channels import text as text_rules
 from tests.fakes import threads_inbox as inbox
+from tests.fakes import threads_metrics
 from tests.fakes.graph_wire import Recorded, Redirect, b64, fault, select
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ def _media_edge(
         return 200, inbox.conversation(fake, r, media_id, top_only=True)
     if (r.method, edge) == ("POST", "manage_reply"):
         return 200, inbox.manage_reply(fake, r, user_id, media_id)
+    if (r.method, edge) == ("GET", "insights"):
+        return 200, threads_metrics.media_insights(fake, r, user_id, media_id)
     raise fault(400, 100, "Unsupported request - method type: " + r.method.lower())
 
 
@@ -290,4 +293,5 @@ EDGES: dict[tuple[str, str], Callable[[FakeThreads, Recorded, str], tuple[int, A
     ("GET", "mentions"): lambda fake, r, user_id: (200, inbox.mentions(fake, r, user_id)),
     ("POST", "threads_publish"): _publish,
     ("GET", "threads_publishing_limit"): _publishing_limit,
+    ("GET", "threads_insights"): threads_metrics.user_insights,
 }

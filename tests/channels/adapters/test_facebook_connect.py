@@ -53,7 +53,7 @@ def test_the_login_url_asks_for_page_and_instagram_permissions(fake: FakeGraph) 
         "scope": [
             "pages_show_list,pages_read_engagement,pages_read_user_content,pages_manage_posts,"
             "pages_manage_engagement,pages_messaging,publish_video,instagram_basic,instagram_content_publish,instagram_manage_comments,"
-            "business_management"
+            "read_insights,instagram_manage_insights,business_management"
         ],
     }
     assert authorization.verifier == ""

@@ -43,7 +43,7 @@ def test_the_authorization_url_asks_for_basic_and_publishing(
         "redirect_uri": [CALLBACK],
         "scope": [
             "threads_basic,threads_content_publish,threads_manage_replies,threads_read_replies,"
-            "threads_manage_mentions,threads_delete"
+            "threads_manage_mentions,threads_delete,threads_manage_insights"
         ],
         "response_type": ["code"],
         "state": ["state-123"],
