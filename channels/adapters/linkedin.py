@@ -25,6 +25,7 @@ from typing_extensions import override
 from channels import text as text_rules
 from channels.adapters import linkedin_auth as auth
 from channels.adapters import linkedin_inbox as inbox
+from channels.adapters import linkedin_metrics as stats
 from channels.adapters.base import (
     Adapter,
     AdapterError,
@@ -53,6 +54,7 @@ from channels.adapters.linkedin_http import API_URL, OAUTH_URL, DuplicatePost, L
 from channels.adapters.linkedin_lookup import created, find_post
 from channels.adapters.linkedin_media import image_urn, video_urn
 from channels.adapters.linkedin_text import commentary, length, post_text
+from channels.adapters.metrics import MetricsSupport, PostMetrics
 from channels.adapters.polling import Budget
 from channels.words import words
 
@@ -104,6 +106,7 @@ class LinkedInAdapter(Adapter):
             "only the Page's own."
         ),
     )
+    metrics: ClassVar[MetricsSupport] = stats.SUPPORT
     post_options: ClassVar[tuple[PostOption, ...]] = (
         PostOption(
             "visibility",
@@ -327,6 +330,18 @@ class LinkedInAdapter(Adapter):
     @override
     def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
         inbox.delete(self._api(creds), creds, target, action)
+
+    # --- Analytics (linkedin_metrics.py) ---
+
+    @override
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        return stats.fetch(self._api(creds), creds, external_ids)
+
+    @override
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        return stats.followers(self._api(creds), creds)
 
     # --- Tokens and connecting ---
 

@@ -27,6 +27,7 @@ import tweepy
 from typing_extensions import override
 
 from channels import text as text_rules
+from channels.adapters import metrics as m
 from channels.adapters.base import (
     Adapter,
     AdapterError,
@@ -55,6 +56,7 @@ from channels.adapters.engagement import (
     EngagementSupport,
     PostRef,
 )
+from channels.adapters.metrics import MetricsSupport, PostMetrics
 from channels.adapters.session import nothing_sent
 from channels.words import Words, whole, words
 
@@ -141,6 +143,17 @@ class XAdapter(Adapter):
             "X hides replies only under the account's own posts, deletes only the "
             "account's own posts, and reads direct messages only for accounts "
             "connected with direct message access."
+        ),
+    )
+    metrics: ClassVar[MetricsSupport] = MetricsSupport(
+        figures=frozenset({m.IMPRESSIONS, m.LIKES, m.COMMENTS, m.SHARES, m.SAVES, m.LINK_CLICKS}),
+        followers=True,
+        # Every post read is billed, and each account's lookups share X's
+        # 15-minute windows with its inbox: figures are read every six hours.
+        interval=timedelta(hours=6),
+        note=words(
+            "X gives link clicks only to the post's author for 30 days after posting, "
+            "and no reach or video views."
         ),
     )
 
@@ -402,6 +415,22 @@ class XAdapter(Adapter):
         from channels.adapters import x_inbox
 
         x_inbox.moderate(self, creds, target, action)
+
+    # --- Analytics (x_metrics imports this module, so it is imported here on use) ---
+
+    @override
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        from channels.adapters import x_metrics
+
+        return x_metrics.fetch(self, creds, external_ids)
+
+    @override
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        from channels.adapters import x_metrics
+
+        return x_metrics.followers(self, creds)
 
     # --- Tokens ---
 

@@ -26,6 +26,7 @@ from typing_extensions import override
 from channels import text as text_rules
 from channels.adapters import youtube_checks as checks
 from channels.adapters import youtube_inbox as inbox
+from channels.adapters import youtube_metrics as stats
 from channels.adapters import youtube_oauth as oauth
 from channels.adapters import youtube_upload as uploads
 from channels.adapters.base import (
@@ -44,6 +45,7 @@ from channels.adapters.base import (
     Unknown,
 )
 from channels.adapters.engagement import Engagement, EngagementSupport, PostRef
+from channels.adapters.metrics import MetricsSupport, PostMetrics
 from channels.adapters.youtube_api import API_URL, Calls
 from channels.adapters.youtube_errors import Step
 from channels.adapters.youtube_quota import Quota
@@ -92,6 +94,7 @@ class YouTubeAdapter(Adapter):
     required_settings: ClassVar[tuple[str, ...]] = ("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")
     post_options: ClassVar[tuple[PostOption, ...]] = checks.OPTIONS
     engagement: ClassVar[EngagementSupport] = inbox.SUPPORT
+    metrics: ClassVar[MetricsSupport] = stats.SUPPORT
 
     def __init__(self, config: Mapping[str, Any], session: requests.Session) -> None:
         super().__init__(config, session)
@@ -303,6 +306,18 @@ class YouTubeAdapter(Adapter):
     @override
     def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
         inbox.moderate(self, creds, target, action)
+
+    # --- Analytics: videos' statistics and subscribers (youtube_metrics) ---
+
+    @override
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        return stats.fetch(self, creds, external_ids)
+
+    @override
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        return stats.followers(self, creds)
 
     # --- Accounts ---
 

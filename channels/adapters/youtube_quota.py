@@ -46,6 +46,9 @@ COSTS: dict[str, tuple[str, int]] = {
     "comments.insert": (UNITS, 50),
     "comments.setModerationStatus": (UNITS, 50),
     "comments.delete": (UNITS, 50),
+    # Analytics: videos' statistics by up to 50 ids, and the subscriber count
+    # (channels.list above).
+    "videos.list": (UNITS, 1),
 }
 # Come back a little after midnight: with a clock a few seconds fast, a retry at
 # "midnight" would meet the old day's quotaExceeded and mark the new day spent.

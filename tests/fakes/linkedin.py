@@ -23,7 +23,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from tests.fakes import linkedin_comments
+from tests.fakes import linkedin_comments, linkedin_metrics
 from tests.fakes import linkedin_routes as routes
 from tests.fakes.linkedin_wire import Refusal, error_body
 from tests.fakes.loopback import Fault, LoopbackFake, LoopbackHandler
@@ -150,6 +150,20 @@ class FakeLinkedIn(LoopbackFake):
         with self._lock:
             element = linkedin_comments.new_comment(self, on, actor, text, parent, made)
         return str(element["commentUrn"])
+
+    def set_statistics(self, urn: str, **figures: int | None) -> None:
+        """Set a post's lifetime share statistics by LinkedIn's names (impressionCount,
+        uniqueImpressionsCount, clickCount, likeCount, commentCount, shareCount);
+        None leaves one out."""
+        linkedin_metrics.set_statistics(self, urn, **figures)
+
+    def set_followers(self, page: str, followers: int) -> None:
+        self.organizations[page.removeprefix("urn:li:organization:")]["followers"] = followers
+
+    def age_post(self, urn: str, days: float) -> None:
+        """Make a post `days` older (share statistics cover 12 months)."""
+        post = next(p for p in self.posts if p["id"] == urn)
+        post["createdAt"] -= int(days * 86400 * 1000)
 
     def fail_next(
         self,

@@ -9,6 +9,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes import linkedin_comments as comments
+from tests.fakes import linkedin_metrics as metrics
 from tests.fakes import linkedin_oauth as oauth
 from tests.fakes import linkedin_wire as wire
 from tests.fakes.linkedin_wire import Refusal
@@ -65,6 +66,8 @@ def route(fake: FakeLinkedIn, request: Recorded) -> Reply:
         return _posts_by_author(fake, grant, request.query)
     if comments.matches(path):
         return comments.route(fake, grant, request)
+    if metrics.matches(method, path):
+        return metrics.route(fake, grant, request)
     raise Refusal(404, wire.not_found(path))
 
 

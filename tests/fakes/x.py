@@ -49,6 +49,7 @@ from channels.adapters.x import XAdapter
 from tests.fakes import specs
 from tests.fakes.loopback import Fault, LoopbackFake, LoopbackHandler
 from tests.fakes.x_inbox import XInboxRoutes
+from tests.fakes.x_metrics import XMetricsRoutes
 
 SPEC_FILE = "x-api-v2.openapi.json"
 CLIENT_ID = "fake-x-client-id"
@@ -97,6 +98,8 @@ LIMITS = {
     "POST /2/dm_conversations/:id/messages": 200,
     "PUT /2/tweets/:id/hidden": 50,
     "DELETE /2/tweets/:id": 50,
+    # Post lookup by ids (analytics), per user.
+    "GET /2/tweets": 900,
 }
 DEFAULT_LIMIT = 900
 SCOPE_NEEDED = {
@@ -108,6 +111,7 @@ SCOPE_NEEDED = {
     "POST /2/dm_conversations/:id/messages": "dm.write",
     "PUT /2/tweets/:id/hidden": "tweet.moderate.write",
     "DELETE /2/tweets/:id": "tweet.write",
+    "GET /2/tweets": "tweet.read",
 }
 MEDIA_CAPS = {"tweet_image": 5 << 20, "tweet_gif": 15 << 20, "tweet_video": 512 << 20}
 MEDIA_KEY_PREFIX = {"tweet_image": "3", "tweet_gif": "16", "tweet_video": "7"}
@@ -159,7 +163,7 @@ def oauth_error(status: int, error: str, description: str) -> Reply:
     return Reply(status, {"error": error, "error_description": description})
 
 
-class FakeX(XInboxRoutes, LoopbackFake):
+class FakeX(XInboxRoutes, XMetricsRoutes, LoopbackFake):
     hold_path = "/2/tweets"  # the lost-answer knobs' default
 
     def __init__(
@@ -187,7 +191,7 @@ class FakeX(XInboxRoutes, LoopbackFake):
         self.dms: list[dict[str, Any]] = []
         self.page_size = page_size  # the most any timeline page holds (X: max_results)
         self.media: dict[str, dict[str, Any]] = {}
-        self.users: dict[str, dict[str, str]] = {}
+        self.users: dict[str, dict[str, Any]] = {}
         self.contract_violations: list[str] = []
         self.approving_user: str | None = None  # who /i/oauth2/authorize signs in
         self._rng = random.Random(seed)
@@ -393,6 +397,7 @@ class FakeX(XInboxRoutes, LoopbackFake):
             "GET /2/media/upload": lambda: self._media_status(user, request.query),
             "POST /2/media/metadata": lambda: self._media_metadata(user, body),
             **self.inbox_routes(user, request.path, request.query, body),
+            **self.metrics_routes(user, request.query),
         }
         return handlers.get(route, lambda: problem(404, "Sorry, that page does not exist."))()
 

@@ -33,7 +33,7 @@ class XInboxRoutes:
     """Mixed into FakeX: it supplies tweets, users, _ids, now() and the Reply helpers."""
 
     tweets: list[dict[str, Any]]
-    users: dict[str, dict[str, str]]
+    users: dict[str, dict[str, Any]]
     page_size: int = 100
     dms: list[dict[str, Any]]
 

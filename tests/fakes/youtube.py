@@ -57,6 +57,7 @@ COSTS = {
     "comments.insert": ("units", 50),
     "comments.setModerationStatus": ("units", 50),
     "comments.delete": ("units", 50),
+    "videos.list": ("units", 1),
 }
 SCOPES_NEEDED = {
     "videos.insert": {UPLOAD, FULL},
@@ -68,6 +69,7 @@ SCOPES_NEEDED = {
     "comments.insert": {FORCE_SSL, FULL},
     "comments.setModerationStatus": {FORCE_SSL, FULL},
     "comments.delete": {FORCE_SSL, FULL},
+    "videos.list": {READONLY, FULL},
 }
 
 

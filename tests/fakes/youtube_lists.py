@@ -10,6 +10,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes.x import Recorded, Reply
+from tests.fakes.youtube_metrics import channel_statistics
 from tests.fakes.youtube_wire import JSON, google_error, rfc3339
 
 if TYPE_CHECKING:
@@ -132,6 +133,8 @@ def channel_resource(channel: dict[str, Any], parts: set[str]) -> dict[str, Any]
         resource["contentDetails"] = {
             "relatedPlaylists": {"likes": "", "uploads": channel["uploads"]}
         }
+    if "statistics" in parts:
+        resource["statistics"] = channel_statistics(channel)
     return resource
 
 

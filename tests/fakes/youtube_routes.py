@@ -17,6 +17,7 @@ from urllib.parse import quote
 from tests.fakes.x import Recorded, Reply
 from tests.fakes.youtube_comments import CommentRoutes
 from tests.fakes.youtube_lists import ListRoutes
+from tests.fakes.youtube_metrics import MetricsRoutes
 from tests.fakes.youtube_wire import JSON, default_thumbnails, google_error, rfc3339
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ CATEGORIES = frozenset({"1", "2", "10", "15", "17", "19", "20", "22", "23", "24"
 CATEGORIES |= {"26", "27", "28", "29"}
 
 
-class Routes(ListRoutes, CommentRoutes):
+class Routes(ListRoutes, CommentRoutes, MetricsRoutes):
     """The API methods; mixed into FakeYouTube."""
 
     def route(self: FakeYouTube, name: str, request: Recorded) -> Reply:
@@ -42,6 +43,7 @@ class Routes(ListRoutes, CommentRoutes):
             "comments.insert": self.insert_comment,
             "comments.setModerationStatus": self.moderate_comments,
             "comments.delete": self.delete_comment,
+            "videos.list": self.list_videos,
         }
         handler = handlers.get(name)
         return handler(request) if handler else google_error(404, "notFound", "Not Found")

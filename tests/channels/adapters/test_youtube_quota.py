@@ -65,6 +65,7 @@ def test_the_cost_table_covers_every_method_the_adapter_calls() -> None:
         "comments.insert": ("units", 50),
         "comments.setModerationStatus": ("units", 50),
         "comments.delete": ("units", 50),
+        "videos.list": ("units", 1),
     }
 
 
