@@ -23,6 +23,7 @@ from typing_extensions import override
 from channels import text as text_rules
 from channels.adapters import bluesky_auth as auth
 from channels.adapters import bluesky_inbox as inbox
+from channels.adapters import bluesky_metrics as analytics
 from channels.adapters import bluesky_records as records
 from channels.adapters.base import (
     Adapter,
@@ -57,6 +58,7 @@ from channels.adapters.engagement import (
     EngagementSupport,
     PostRef,
 )
+from channels.adapters.metrics import MetricsSupport, PostMetrics
 from channels.words import words
 
 T = TypeVar("T")
@@ -96,6 +98,7 @@ class BlueskyAdapter(Adapter):
             "and SMO deletes only the account's own posts."
         ),
     )
+    metrics: ClassVar[MetricsSupport] = analytics.SUPPORT
     connects_by: ClassVar[str] = "password"
     post_options: ClassVar[tuple[PostOption, ...]] = (
         PostOption(
@@ -359,10 +362,7 @@ class BlueskyAdapter(Adapter):
     def fetch_engagement(
         self, creds: Credentials, since: datetime, posts: Sequence[PostRef] = ()
     ) -> Iterator[Engagement]:
-        def query(nsid: str, what: Any, params: Any) -> dict[str, Any]:
-            return self._signed_in(creds, lambda pds: pds.query(nsid, what, params))
-
-        did = creds.external_id
+        query, did = self._query(creds), creds.external_id
         # The account's own replies first: the PDS itself serves them, even one
         # with no AppView for the notifications.
         for page in inbox.own_replies(query, did, creds.handle, since):
@@ -393,6 +393,26 @@ class BlueskyAdapter(Adapter):
     def moderate(self, creds: Credentials, target: Engagement, action: str) -> None:
         did, now = creds.external_id, self.now()
         self._signed_in(creds, lambda pds: inbox.moderate(pds, did, target, action, now))
+
+    # --- Analytics (bluesky_metrics.py) ---
+
+    @override
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        yield from analytics.fetch(self._query(creds), external_ids)
+
+    @override
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        return analytics.followers(self._query(creds), creds.external_id)
+
+    def _query(self, creds: Credentials) -> inbox.Query:
+        """A signed-in query, its session renewed once where it has expired."""
+
+        def query(nsid: str, what: Any, params: Any) -> dict[str, Any]:
+            return self._signed_in(creds, lambda pds: pds.query(nsid, what, params))
+
+        return query
 
     # --- Sessions and connecting ---
 

@@ -30,7 +30,7 @@ from channels.adapters import bluesky_records as records
 from channels.adapters.base import Permanent
 from channels.adapters.bluesky_xrpc import Pds
 from channels.adapters.engagement import COMMENT, DELETE, HIDE, MENTION, REPLY, UNHIDE, Engagement
-from channels.words import words
+from channels.words import Words, words
 
 PAGE = 50  # listNotifications and listRecords take up to 100
 REASONS = ("reply", "mention", "quote")
@@ -119,22 +119,28 @@ def notified(query: Query, did: str, since: datetime) -> Iterator[list[Engagemen
             return
 
 
-def appview(query: Query, nsid: str, params: Any) -> dict[str, Any]:
+NO_APPVIEW = words(
+    "This Bluesky server passes notifications to no AppView, so SMO cannot "
+    "read the account's replies and mentions there."
+)
+
+
+def appview(
+    query: Query,
+    nsid: str,
+    params: Any,
+    what: Words = NOTIFICATIONS,
+    missing: Words = NO_APPVIEW,
+) -> dict[str, Any]:
     """Call an AppView method through the PDS. A PDS with no AppView configured
     answers 400 InvalidRequest "No service configured for <nsid>" (seen on
-    @atproto/pds 0.4.217): said plainly, as nothing SMO can retry its way out of."""
+    @atproto/pds 0.4.217): said plainly (`missing`), as nothing SMO can retry
+    its way out of."""
     try:
-        return query(nsid, NOTIFICATIONS, params)
+        return query(nsid, what, params)
     except Permanent as error:
         if error.code == "InvalidRequest" and "No service configured" in error.detail:
-            raise Permanent(
-                words(
-                    "This Bluesky server passes notifications to no AppView, so SMO cannot "
-                    "read the account's replies and mentions there."
-                ),
-                status=error.status,
-                code="no_appview",
-            ) from None
+            raise Permanent(missing, status=error.status, code="no_appview") from None
         raise
 
 

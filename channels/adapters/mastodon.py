@@ -24,6 +24,7 @@ from channels import text as text_rules
 from channels.adapters import mastodon_auth as auth
 from channels.adapters import mastodon_inbox as inbox
 from channels.adapters import mastodon_lookup as lookup
+from channels.adapters import mastodon_metrics as analytics
 from channels.adapters import mastodon_options as post_options
 from channels.adapters.base import (
     Adapter,
@@ -53,6 +54,7 @@ from channels.adapters.engagement import (
 from channels.adapters.mastodon_api import calling, client
 from channels.adapters.mastodon_instance import limits_from, read_instance
 from channels.adapters.mastodon_media import MAX_DESCRIPTION, ready_media
+from channels.adapters.metrics import MetricsSupport, PostMetrics
 from channels.adapters.polling import Budget
 from channels.words import words
 
@@ -80,6 +82,7 @@ class MastodonAdapter(Adapter):
             "someone else's reply."
         ),
     )
+    metrics: ClassVar[MetricsSupport] = analytics.SUPPORT
 
     def __init__(self, config: Mapping[str, Any], session: requests.Session) -> None:
         super().__init__(config, session)
@@ -314,6 +317,24 @@ class MastodonAdapter(Adapter):
         except Permanent as error:
             if error.status != 404:
                 raise  # a 404 means it is gone already: deleting twice is harmless
+
+    # --- Analytics (mastodon_metrics.py) ---
+
+    @override
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        api, hidden = self._api(creds), self._hidden(creds)
+        yield from analytics.fetch(
+            api, external_ids, lambda what: calling(api, what, now=self.now, hidden=hidden)
+        )
+
+    @override
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        api, hidden = self._api(creds), self._hidden(creds)
+        return analytics.followers(
+            api, lambda what: calling(api, what, now=self.now, hidden=hidden)
+        )
 
     def _account_id(self, creds: Credentials) -> str:
         account_id = str(creds.options.get("account_id") or "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 import requests
 from typing_extensions import override
 
+from channels.adapters import pinterest_metrics as analytics
 from channels.adapters.base import (
     Adapter,
     AuthExpired,
@@ -37,6 +38,7 @@ from channels.adapters.base import (
     Unknown,
 )
 from channels.adapters.engagement import EngagementSupport
+from channels.adapters.metrics import MetricsSupport, PostMetrics
 from channels.adapters.pinterest_http import (
     API_URL,
     PinterestAPI,
@@ -94,6 +96,7 @@ class PinterestAdapter(Adapter):
         max_video_seconds=15 * 60,
     )
     supports_lookup: ClassVar[bool] = True
+    metrics: ClassVar[MetricsSupport] = analytics.SUPPORT
     required_config: ClassVar[tuple[str, ...]] = ("app_id", "app_secret")
     required_settings: ClassVar[tuple[str, ...]] = ("PINTEREST_APP_ID", "PINTEREST_APP_SECRET")
     post_options: ClassVar[tuple[PostOption, ...]] = (
@@ -269,6 +272,18 @@ class PinterestAdapter(Adapter):
                 progress.record("published_at", (made or self.now()).isoformat())
                 return self._published(progress)
         return None
+
+    # --- Analytics (pinterest_metrics.py) ---
+
+    @override
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        yield from analytics.fetch(self._api(creds), external_ids, self.now())
+
+    @override
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        return analytics.followers(self._api(creds))
 
     # --- Tokens and connecting ---
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -31,6 +31,7 @@ import requests
 from typing_extensions import override
 
 from channels.adapters import tiktok_auth
+from channels.adapters import tiktok_metrics as analytics
 from channels.adapters.base import (
     Adapter,
     AuthExpired,
@@ -48,6 +49,7 @@ from channels.adapters.base import (
     Unknown,
 )
 from channels.adapters.engagement import EngagementSupport
+from channels.adapters.metrics import MetricsSupport, PostMetrics
 from channels.adapters.polling import Budget
 from channels.adapters.tiktok_api import API_URL, Call, TikTokClient
 from channels.adapters.tiktok_lookup import find_listed
@@ -120,6 +122,7 @@ class TikTokAdapter(Adapter):
         window=timedelta(minutes=1),
     )
     supports_lookup: ClassVar[bool] = True
+    metrics: ClassVar[MetricsSupport] = analytics.SUPPORT
     required_config: ClassVar[tuple[str, ...]] = ("client_key", "client_secret")
     required_settings: ClassVar[tuple[str, ...]] = ("TIKTOK_CLIENT_KEY", "TIKTOK_CLIENT_SECRET")
     post_options = POST_OPTIONS
@@ -362,6 +365,18 @@ class TikTokAdapter(Adapter):
                 code="not-listed",
             )
         return None
+
+    # --- Analytics (tiktok_metrics.py) ---
+
+    @override
+    def fetch_metrics(
+        self, creds: Credentials, external_ids: Sequence[str]
+    ) -> Iterator[PostMetrics]:
+        yield from analytics.fetch(self._client(creds), external_ids)
+
+    @override
+    def fetch_followers(self, creds: Credentials) -> int | None:
+        return analytics.followers(self._client(creds))
 
     # --- Tokens and connecting ---
 

@@ -38,9 +38,10 @@ from channels.words import words
 
 AUTHORIZE_URL = "https://www.tiktok.com/v2/auth/authorize/"
 # video.upload is asked for now so drafts to the creator's inbox need no
-# reconnect later; SMO publishes with video.publish and finds lost posts with
-# video.list.
-SCOPES = ("user.info.basic", "video.publish", "video.upload", "video.list")
+# reconnect later; SMO publishes with video.publish, finds lost posts and reads
+# their counts with video.list, and reads the follower count with
+# user.info.stats (not NEEDED: without it only that count is missing).
+SCOPES = ("user.info.basic", "user.info.stats", "video.publish", "video.upload", "video.list")
 NEEDED = frozenset({"user.info.basic", "video.publish", "video.list"})
 USER_FIELDS = "open_id,union_id,avatar_url,display_name"
 ACCESS_LIFETIME = 86400  # seconds, when TikTok does not say

@@ -62,6 +62,8 @@ class FakeBluesky(LoopbackFake):
         self.tokens: dict[str, dict[str, Any]] = {}  # jwt -> {"did", "scope", "exp", "revoked"}
         self.notifications: list[dict[str, Any]] = []  # oldest first (bluesky_inbox.py)
         self.page_cap: int | None = None  # the most a list page holds, below the real caps
+        self.counts: dict[str, dict[str, int]] = {}  # post uri -> its counts (set_metrics)
+        self.no_appview = False  # AppView methods answer as a PDS without one
         self._tids = 0
         self._offset = 0.0
         self.server = self.serve(LoopbackHandler.bound_to(self))
@@ -128,6 +130,14 @@ class FakeBluesky(LoopbackFake):
         self.records[uri] = {"uri": uri, "cid": cid, "value": record}
         bluesky_inbox.notify(self, did, self.records[uri])
         return self.records[uri]
+
+    def set_metrics(self, uri: str, **counts: int) -> None:
+        """A post's counts as the AppView gives them (likeCount=3, replyCount=1,
+        repostCount=2, quoteCount=1); a count left out is missing from its view."""
+        self.counts[uri] = dict(counts)
+
+    def set_followers(self, did: str, count: int) -> None:
+        self.accounts[did]["followers"] = count
 
     def session(self, did: str) -> dict[str, Any]:
         """Issue a session for `did`, as createSession would."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from tests.fakes import bluesky_inbox
+from tests.fakes import bluesky_appview, bluesky_inbox
 from tests.fakes.x import Recorded, Reply
 
 if TYPE_CHECKING:
@@ -59,6 +59,9 @@ def route(fake: FakeBluesky, request: Recorded) -> Reply:
         return bluesky_inbox.put_record(fake, did, body)
     if nsid == "app.bsky.notification.listNotifications":
         return bluesky_inbox.list_notifications(fake, request, did)
+    found = bluesky_appview.route(fake, nsid, request)
+    if found is not None:
+        return found
     return xrpc_error(501, "MethodNotImplemented", "Method Not Implemented")
 
 

@@ -46,6 +46,7 @@ class Request:
     raw: bytes
     content_type: str
     body: Any = None  # JSON, a form dict, or multipart fields (files as bytes)
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # the query, repeats kept
     file_types: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -71,6 +72,7 @@ class FakeMastodon(LoopbackFake):
         self.processing_checks = 2  # GET /api/v1/media/:id answers 206 this often, then 200
         self.process_images = False  # images come back 202 too
         self.processing_fails = False  # the next uploads fail processing (422)
+        self.no_batch_route = False  # GET /api/v1/statuses?id[]= answers 404, as before 4.3
         self.rate_limit = 300
         self.requests: list[Request] = []
         self.apps: dict[str, dict[str, Any]] = {}
@@ -149,6 +151,26 @@ class FakeMastodon(LoopbackFake):
         self._notify(status)
         return status
 
+    def set_metrics(
+        self,
+        status_id: str,
+        *,
+        favourites: int = 0,
+        replies: int = 0,
+        reblogs: int = 0,
+        quotes: int | None = None,
+    ) -> None:
+        """A status's counts; `quotes` (Mastodon 4.5+) is left out of the JSON when None."""
+        self.statuses[status_id]["counts"] = {
+            "favourites_count": favourites,
+            "replies_count": replies,
+            "reblogs_count": reblogs,
+            **({"quotes_count": quotes} if quotes is not None else {}),
+        }
+
+    def set_followers(self, account_id: str, count: int) -> None:
+        self.accounts[account_id]["followers"] = count
+
     def say(
         self, author: str, text: str, reply_to: str | None = None, visibility: str = "public"
     ) -> dict[str, Any]:
@@ -194,6 +216,7 @@ class FakeMastodon(LoopbackFake):
             "replies_count": 0,
             "reblogs_count": 0,
             "favourites_count": 0,
+            **status.get("counts", {}),
             "edited_at": None,
             "content": wire.status_html(status["text"], self.domain),
             "reblog": None,
@@ -257,6 +280,7 @@ class FakeMastodon(LoopbackFake):
             headers,
             raw,
             content_type,
+            pairs=parse_qsl(url.query, keep_blank_values=True),
         )
         request.body, request.file_types = _parse(raw, content_type)
         with self._lock:

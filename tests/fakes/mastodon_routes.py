@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from channels.text import mastodon_length
+from tests.fakes import mastodon_metrics as metrics
 from tests.fakes import mastodon_notifications as inbox
 from tests.fakes import mastodon_wire as wire
 from tests.fakes.x import Reply
@@ -45,6 +46,8 @@ def route(fake: FakeMastodon, request: Request) -> Reply:
         return upload(fake, request, account)
     if method == "GET" and (found := re.fullmatch(r"/api/v1/media/(\w+)", path)):
         return media_status(fake, found.group(1), account)
+    if (method, path) == ("GET", "/api/v1/statuses"):
+        return metrics.batch(fake, request)
     if (method, path) == ("POST", "/api/v1/statuses"):
         return post_status(fake, request, account)
     if method == "GET" and (found := re.fullmatch(r"/api/v1/statuses/(\w+)", path)):

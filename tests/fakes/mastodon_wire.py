@@ -61,7 +61,7 @@ def account_json(account: dict[str, Any], domain: str, *, source: bool = False) 
         "avatar_static": f"https://{domain}/avatars/{account['id']}.png",
         "header": "",
         "header_static": "",
-        "followers_count": 0,
+        "followers_count": account.get("followers", 0),
         "following_count": 0,
         "statuses_count": account.get("statuses", 0),
         "last_status_at": None,

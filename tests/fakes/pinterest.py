@@ -2,7 +2,8 @@
 
 It serves what PinterestAdapter uses, answering as platforms.md §8 describes:
 the OAuth authorize page and token endpoint (HTTP Basic, continuous refresh),
-/v5/user_account, boards and a board's Pins with bookmark paging, Pins from
+/v5/user_account, boards and a board's Pins with bookmark paging, a Pin's
+analytics (pinterest_analytics.py), Pins from
 base64 images, carousels and videos, and video media (register, status). A
 second server stands in for the S3 upload host that /v5/media names. Every
 request to the API, the token endpoint included, is checked against
@@ -26,6 +27,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakes import pinterest_analytics as analytics
 from tests.fakes import pinterest_routes as routes
 from tests.fakes import specs
 from tests.fakes.loopback import Fault, LoopbackFake, LoopbackHandler
@@ -43,6 +45,7 @@ AUTHORIZE_PATH = "/oauth/"  # www.pinterest.com/oauth/ in real life; not in the 
 # x-ratelimit-category of each operation in the description; Standard access
 # counts each category per user per minute (developers.pinterest.com rate limits).
 WRITES = frozenset({"POST /v5/pins", "POST /v5/media"})
+ANALYTICS = frozenset({"GET /v5/pins/:id/analytics"})
 WINDOW = 60.0
 
 
@@ -64,7 +67,9 @@ class FakePinterest(LoopbackFake):
         self.processing_fails = False
         self.upload_cap = 2 * 1024**3  # bytes the upload host takes (2 GB, §8 video limit)
         self.policy_seconds = 3600  # how long an upload's signed policy stays valid
-        self.limits = {"org_write": 100, "org_read": 1000}  # per user per minute
+        # per user per minute (illustrative: Pinterest's table, §8 "unconfirmed numbers")
+        self.limits = {"org_write": 100, "org_read": 1000, "org_analytics": 300}
+        self.trial_access = False  # Pin analytics refused (403), as for Trial apps
         self.contract = specs.contract(SPEC_FILE, API_HOST) if validate else None
         self.validating = self.contract is not None
         self.requests: list[Recorded] = []  # the API's, token endpoint and authorize page included
@@ -126,6 +131,15 @@ class FakePinterest(LoopbackFake):
         pin.update(fields)
         self.pins.append(pin)
         return str(pin["id"])
+
+    def set_metrics(self, pin_id: str, days_ago: int = 0, **values: int) -> None:
+        """Add a day's figures to a Pin (IMPRESSION=120, SAVE=4, OUTBOUND_CLICK=3,
+        VIDEO_MRC_VIEW=40, ...), `days_ago` days before today; TOTAL_COMMENTS and
+        TOTAL_REACTIONS set its lifetime figures instead."""
+        analytics.set_metrics(self, pin_id, days_ago, values)
+
+    def set_followers(self, user_id: str, count: int) -> None:
+        self.users[user_id]["followers"] = count
 
     def issue_token(
         self, user_id: str, expires_in: int = 30 * 86400, scopes: tuple[str, ...] = SCOPES
@@ -270,7 +284,13 @@ class FakePinterest(LoopbackFake):
 
     def _over_limit(self, who: str, route: str) -> bool:
         """Count the request in its category's fixed one-minute window."""
-        category = "org_write" if route in WRITES else "org_read"
+        category = (
+            "org_write"
+            if route in WRITES
+            else "org_analytics"
+            if route in ANALYTICS
+            else "org_read"
+        )
         window = self._windows.setdefault((who, category), [self.now(), 0])
         if self.now() >= window[0] + WINDOW:
             window[:] = [self.now(), 0]

@@ -15,6 +15,7 @@ import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from tests.fakes import pinterest_analytics as analytics
 from tests.fakes import pinterest_oauth as oauth
 from tests.fakes.pinterest_errors import NOT_ENOUGH_SCOPE, Refusal, s3_error
 from tests.fakes.x import Recorded, Reply
@@ -30,6 +31,7 @@ SCOPES_NEEDED = {
     "POST /v5/media": {"pins:read", "pins:write"},
     "GET /v5/media/:id": {"pins:read"},
     "GET /v5/user_account": {"user_accounts:read"},
+    "GET /v5/pins/:id/analytics": {"boards:read", "pins:read"},
 }
 ID_IN_PATH = re.compile(r"/\d+(?=/|$)")
 MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
@@ -75,6 +77,8 @@ def route(fake: FakePinterest, request: Recorded, name: str) -> Reply:
         return _register_media(fake, user)
     if name == "GET /v5/media/:id":
         return _media_status(fake, user, parts[3])
+    if name == "GET /v5/pins/:id/analytics":
+        return analytics.pin_analytics(fake, user, parts[3], request)
     raise Refusal(404, 404, "Not found.")
 
 
@@ -255,7 +259,7 @@ def _account(fake: FakePinterest, user: str) -> dict[str, Any]:
         "business_name": record["business_name"],
         "board_count": sum(1 for b in fake.boards.values() if b["owner"] == user),
         "pin_count": sum(1 for p in fake.pins if p["owner"] == user),
-        "follower_count": 12,
+        "follower_count": record.get("followers", 12),
         "following_count": 3,
         "monthly_views": 140,
     }

@@ -76,7 +76,9 @@ class Contract:
 
     def __init__(self, spec: Mapping[str, Any], host_url: str) -> None:
         self.host_url = host_url
-        spec = _discriminated_unions(_cast_multipart_fields(copy.deepcopy(dict(spec))))
+        spec = _overlapping_enums(
+            _discriminated_unions(_cast_multipart_fields(copy.deepcopy(dict(spec))))
+        )
         self.api = OpenAPI.from_dict(
             spec,
             config=Config(
@@ -198,3 +200,30 @@ def _discriminated_unions(spec: dict[str, Any]) -> dict[str, Any]:
             schema.clear()
             schema.update(oneOf=variants, discriminator=discriminator)
     return spec
+
+
+def _overlapping_enums(node: Any) -> Any:
+    """Read a oneOf of plain enums as anyOf.
+
+    Pinterest's Pin analytics `metric_types` items are a oneOf of the standard and
+    the video metric enums, which share IMPRESSION, SAVE, OUTBOUND_CLICK and
+    more: read strictly, a shared metric matches both variants and fails, yet
+    the API takes it for any Pin. A value in any of the enums is what is meant.
+    """
+    if isinstance(node, dict):
+        variants = node.get("oneOf")
+        if (
+            isinstance(variants, list)
+            and variants
+            and all(
+                isinstance(v, dict) and "enum" in v and set(v) <= {"enum", "type", "description"}
+                for v in variants
+            )
+        ):
+            node["anyOf"] = node.pop("oneOf")
+        for value in node.values():
+            _overlapping_enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            _overlapping_enums(value)
+    return node

@@ -11,7 +11,8 @@ window (init 6, status 30, creator_info 20), the chunk rules on video/init and o
 the PUT upload host (Content-Range, 206 then 201), PULL_FROM_URL fetches from
 verified URL prefixes only, photo posts (JPEG/WebP), status progression
 PROCESSING_* -> PUBLISH_COMPLETE or FAILED, post ids only for public posts after
-moderation, the public video list with its millisecond cursor, user info, and
+moderation, the public video list with its millisecond cursor, video/query by ids with
+the posts' counts (set_metrics), user info with the follower count (user.info.stats), and
 OAuth with a hex S256 PKCE challenge and rotating refresh tokens.
 
 Knobs: processing_fetches, fail_reason, hold_moderation, audited, posts_per_day,
@@ -155,6 +156,14 @@ class FakeTikTok(LoopbackFake):
         self.videos.append(Video(video_id, open_id, title[:150], title[:150], when, public, public))
         return video_id
 
+    def set_metrics(self, video_id: str, **counts: int) -> None:
+        """A post's counts (like_count=3, comment_count=1, share_count=2, view_count=90);
+        one left out is missing from the answer."""
+        next(v for v in self.videos if v.id == video_id).counts = dict(counts)
+
+    def set_followers(self, open_id: str, count: int) -> None:
+        self.creators[open_id].followers = count
+
     def now(self) -> float:
         return time.time() + self._offset
 
@@ -283,6 +292,7 @@ class FakeTikTok(LoopbackFake):
                 self, u, request
             ),
             ("POST", "/v2/video/list/"): lambda u: routes.video_list(self, u, request),
+            ("POST", "/v2/video/query/"): lambda u: routes.video_query(self, u, request),
             ("GET", "/v2/user/info/"): lambda u: routes.user_info(self, u, request),
         }.get((method, path))
         if api is None:

@@ -36,8 +36,19 @@ BOOL_FIELDS = (
     "is_aigc",
 )
 RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
-VIDEO_FIELDS = ("id", "title", "video_description", "create_time", "share_url", "duration")
+COUNT_FIELDS = ("like_count", "comment_count", "share_count", "view_count")
+VIDEO_FIELDS = (
+    "id",
+    "title",
+    "video_description",
+    "create_time",
+    "share_url",
+    "duration",
+    *COUNT_FIELDS,
+)
 USER_FIELDS = {"open_id", "union_id", "avatar_url", "display_name"}
+STATS_FIELDS = {"follower_count", "following_count", "likes_count", "video_count"}
+QUERY_IDS = 20  # filters.video_ids takes at most 20
 
 
 def invalid(message: str) -> Refusal:
@@ -239,18 +250,42 @@ def video_list(fake: FakeTikTok, user: Creator, request: Recorded) -> Reply:
     return ok({"videos": shown, "cursor": next_cursor, "has_more": more})
 
 
+def video_query(fake: FakeTikTok, user: Creator, request: Recorded) -> Reply:
+    """The creator's public videos among `filters.video_ids` (1 to 20), with the
+    fields asked for; ids that are gone, private or another's are left out."""
+    body = request.body if isinstance(request.body, dict) else {}
+    fields = [f for f in request.query.get("fields", "").split(",") if f]
+    unknown = set(fields) - set(VIDEO_FIELDS)
+    if not fields or unknown:
+        raise invalid(f"fields must name Video Object fields: {sorted(unknown) or 'none given'}")
+    filters = body.get("filters") if isinstance(body.get("filters"), dict) else {}
+    ids = filters.get("video_ids")
+    if not isinstance(ids, list) or not 1 <= len(ids) <= QUERY_IDS:
+        raise invalid(f"filters.video_ids must hold 1 to {QUERY_IDS} ids.")
+    mine = {v.id: v for v in fake.videos if v.user == user.open_id and v.listed}
+    found = [mine[str(i)] for i in ids if str(i) in mine]
+    shown = [video_json(v, fields, user) for v in found]
+    return ok({"videos": shown, "cursor": 0, "has_more": False})
+
+
 def user_info(fake: FakeTikTok, user: Creator, request: Recorded) -> Reply:
     fields = [f for f in request.query.get("fields", "").split(",") if f]
     if not fields:
         raise invalid("fields is required.")
-    if set(fields) - USER_FIELDS:
-        # username, bio and the counts need user.info.profile or user.info.stats.
+    scopes = fake.tokens[request.token]["scopes"]
+    allowed = USER_FIELDS | (STATS_FIELDS if "user.info.stats" in scopes else set())
+    if set(fields) - allowed:
+        # username and bio need user.info.profile, the counts user.info.stats.
         raise Refusal(401, "scope_not_authorized", "The user did not authorize the scope.")
     every = {
         "open_id": user.open_id,
         "union_id": f"union-{user.open_id}",
         "avatar_url": user.avatar_url,
         "display_name": user.nickname,
+        "follower_count": user.followers,
+        "following_count": 0,
+        "likes_count": 0,
+        "video_count": len([v for v in fake.videos if v.user == user.open_id and v.listed]),
     }
     return ok({"user": {f: every[f] for f in fields}})
 
@@ -393,8 +428,9 @@ def video_json(video: Video, fields: list[str], user: Creator) -> dict[str, Any]
         "create_time": video.create_time,
         "share_url": f"https://www.tiktok.com/@{user.username}/video/{video.id}?utm_source=fake",
         "duration": 15,
+        **video.counts,
     }
-    return {f: every[f] for f in fields}
+    return {f: every[f] for f in fields if f in every}
 
 
 def grant(

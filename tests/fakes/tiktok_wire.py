@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 CLIENT_KEY = "fake-tiktok-client-key"
 CLIENT_SECRET = "fake-tiktok-client-secret-9c1d"
-SCOPES = ("user.info.basic", "video.publish", "video.upload", "video.list")
+SCOPES = ("user.info.basic", "user.info.stats", "video.publish", "video.upload", "video.list")
 JSON_TYPE = "application/json; charset=UTF-8"
 MB, MIB = 1000 * 1000, 1024 * 1024
 # Per-token requests a minute, sliding window (§7; Query Creator Info and the
@@ -24,6 +24,7 @@ LIMITS = {
     "/v2/post/publish/status/fetch/": 30,
     "/v2/post/publish/creator_info/query/": 20,
     "/v2/video/list/": 600,
+    "/v2/video/query/": 600,
     "/v2/user/info/": 600,
 }
 SCOPE_NEEDED = {
@@ -32,6 +33,7 @@ SCOPE_NEEDED = {
     "/v2/post/publish/content/init/": "video.publish",
     "/v2/post/publish/status/fetch/": "video.publish",
     "/v2/video/list/": "video.list",
+    "/v2/video/query/": "video.list",
     "/v2/user/info/": "user.info.basic",
 }
 DEFAULT_MESSAGES = {
@@ -115,6 +117,7 @@ class Creator:
     stitch_disabled: bool = False
     max_video_post_duration_sec: int = 600
     banned: bool = False
+    followers: int = 0
 
     @property
     def avatar_url(self) -> str:
@@ -168,6 +171,9 @@ class Video:
     create_time: int
     public: bool
     listed: bool
+    # like_count, comment_count, share_count, view_count (FakeTikTok.set_metrics);
+    # a count not seeded is left out of the answer.
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def send_reply(handler: BaseHTTPRequestHandler, reply: Reply) -> None:

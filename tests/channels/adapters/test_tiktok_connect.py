@@ -20,7 +20,7 @@ from tests.fakes.tiktok_wire import CLIENT_KEY
 from tests.fakes.x import closed_port_url
 
 CALLBACK = "https://smo.example/accounts/callback/tiktok/"
-SCOPE = "user.info.basic,video.publish,video.upload,video.list"
+SCOPE = "user.info.basic,user.info.stats,video.publish,video.upload,video.list"
 
 
 @pytest.fixture
@@ -109,6 +109,15 @@ def test_a_person_who_withholds_posting_is_told_to_connect_again(fake: FakeTikTo
         "TikTok did not grant SMO video.list, video.publish; connect again and allow "
         "everything SMO asks for."
     )
+
+
+def test_withholding_only_the_follower_count_still_connects(fake: FakeTikTok) -> None:
+    # user.info.stats only lets SMO read the follower count (tiktok_metrics.py).
+    fake.granted_scopes = {"user.info.basic", "video.publish", "video.upload", "video.list"}
+    tiktok = adapter(fake)
+    code, verifier = sign_in(fake, tiktok)
+    [connection] = tiktok.connect(code, CALLBACK, verifier)
+    assert connection.credentials.external_id
 
 
 def test_a_wrong_verifier_or_a_spent_code_is_refused(fake: FakeTikTok) -> None:
