@@ -41,7 +41,7 @@ def test_an_admin_connects_a_threads_account(cast: Cast, fake: FakeThreads, sett
     assert asked["redirect_uri"] == [f"{settings.SMO_PUBLIC_URL}/accounts/callback/threads/"]
     assert asked["scope"] == [
         "threads_basic,threads_content_publish,threads_manage_replies,threads_read_replies,"
-        "threads_manage_mentions,threads_delete"
+        "threads_manage_mentions,threads_delete,threads_manage_insights"
     ]
     approved = requests.get(start["Location"], allow_redirects=False, timeout=2)
     callback = urlparse(approved.headers["Location"])
