@@ -216,6 +216,11 @@ CACHES = {
         default=f"filecache://{VAR_DIR / 'cache'}",
     ),
 }
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    # Django's file cache keeps 300 entries by default, then deletes a third of
+    # them: the short-link redirect (one entry per link) would then read the
+    # database for most clicks. Redis (production) keeps what its memory holds.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
 
 # --- Celery -------------------------------------------------------------------
 # The embedded default needs no server: kombu's file-system transport in var/.
