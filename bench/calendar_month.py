@@ -13,16 +13,16 @@ query count. A benchmark, not a test: it reports.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench import throwaway  # noqa: E402
 
 
 def main() -> int:
@@ -34,17 +34,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    folder = tempfile.mkdtemp(prefix="smo-bench-calendar-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smo.settings")
-    os.environ.setdefault("DEBUG", "true")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("SMO_ENCRYPTION_KEYS", "GK4b1abWZxT5RYVOjvT5mSMFZ65ddWdfKCJ2UtteZe4=")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    throwaway.setup("calendar")
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -52,8 +42,6 @@ def main() -> int:
     from channels.models import SocialAccount
     from scheduler.models import Campaign, Delivery, Membership, Post, Role, User, Workspace
 
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
     workspace = Workspace.objects.create(name="Bench", timezone="Europe/Stockholm")
     user = User.objects.create_user("bench", timezone="Europe/Stockholm")
     membership = Membership.objects.create(user=user, workspace=workspace, role=Role.OWNER)

@@ -13,16 +13,16 @@ A benchmark, not a test: it reports.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench import throwaway  # noqa: E402
 
 
 def main() -> int:
@@ -34,18 +34,7 @@ def main() -> int:
     parser.add_argument("--use-env", action="store_true", help="keep DATABASE_URL as set")
     args = parser.parse_args()
 
-    if not args.use_env:
-        folder = tempfile.mkdtemp(prefix="smo-bench-inbox-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smo.settings")
-    os.environ.setdefault("DEBUG", "true")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("SMO_ENCRYPTION_KEYS", "GK4b1abWZxT5RYVOjvT5mSMFZ65ddWdfKCJ2UtteZe4=")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    throwaway.setup("inbox", use_env=args.use_env)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -55,8 +44,6 @@ def main() -> int:
     from scheduler import inbox_sync
     from scheduler.models import InboxItem, Membership, Role, User, Workspace
 
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
     start = datetime(2026, 11, 1, tzinfo=UTC)
     print(f"database: {connection.vendor}; {args.items:,} items; median of {args.runs} runs")
 

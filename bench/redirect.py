@@ -21,7 +21,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from io import BytesIO
@@ -31,6 +30,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench import throwaway  # noqa: E402
 
 
 def main() -> int:
@@ -43,31 +44,16 @@ def main() -> int:
     parser.add_argument("--use-env", action="store_true")
     args = parser.parse_args()
 
-    folder = tempfile.mkdtemp(prefix="smo-bench-redirect-")
-    if not args.use_env:
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        os.environ["CACHE_URL"] = f"filecache://{folder}/cache"
-        os.environ["CELERY_BROKER_URL"] = "filesystem://"
-        os.environ["SMO_BROKER_DIR"] = f"{folder}/broker"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smo.settings")
-    os.environ.setdefault("DEBUG", "true")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("SMO_ENCRYPTION_KEYS", "GK4b1abWZxT5RYVOjvT5mSMFZ65ddWdfKCJ2UtteZe4=")
-    import django
-
-    django.setup()
+    throwaway.setup("redirect", use_env=args.use_env, embedded_services=True)
     from django.conf import settings
     from django.core.cache import cache
     from django.core.handlers.wsgi import WSGIHandler
-    from django.core.management import call_command
     from django.db import connection, connections, reset_queries
 
     from channels.models import SocialAccount
     from scheduler import tasks
     from scheduler.models import Delivery, Post, ShortLink, Workspace
 
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
     workspace = Workspace.objects.create(name="Bench")
     account = SocialAccount.objects.create(
         workspace=workspace, network="sandbox", external_id="bench", name="Bench"
