@@ -1,6 +1,7 @@
 """The inbox end to end through the real adapters and their fakes: a post published
 by the engine, a comment on it fetched into the inbox and tied to the post, an
-answer sent once and read back as the account's own, and a comment hidden."""
+answer sent once and read back as the account's own, and a comment hidden; and
+the post's figures and the account's followers read into the reports."""
 
 from __future__ import annotations
 
@@ -85,3 +86,22 @@ def test_facebook_a_comment_is_answered_and_hidden(graph: FakeGraph, sent: Any) 
     item.refresh_from_db()
     assert item.hidden_at is not None
     assert next(c for c in graph.comments if c["id"] == item.external_id)["is_hidden"] is True
+
+
+def test_x_figures_and_followers_are_read_into_the_reports(x: FakeX, sent: Any) -> None:  # noqa: F811
+    """Analytics through the real adapter and fake: a post's figures land as the
+    delivery's latest and in its time series, the followers beside them."""
+    from scheduler import metrics_sync
+    from scheduler.models import DeliveryMetrics, FollowerSample, MetricSample
+
+    delivery = published(x_delivery(x, text="Cardamom buns are back"))
+    x.set_metrics(
+        delivery.external_id, like_count=12, reply_count=3, retweet_count=2, quote_count=1
+    )
+    x.set_followers(delivery.account.external_id, 250)
+    assert metrics_sync.fetch(delivery.account.pk) == "fetched"
+    latest = DeliveryMetrics.objects.get(delivery=delivery)
+    assert (latest.likes, latest.comments, latest.shares) == (12, 3, 3)
+    assert latest.reach is None  # X gives no reach
+    assert MetricSample.objects.filter(delivery=delivery).count() == 1
+    assert FollowerSample.objects.get(account=delivery.account).followers == 250
