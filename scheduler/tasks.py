@@ -12,6 +12,7 @@ from celery import shared_task
 from scheduler import (
     engine,
     expiry,
+    feeds,
     inbox_sync,
     instance_limits,
     links,
@@ -125,3 +126,14 @@ def fetch_metrics(account_id: int) -> str:
 def record_click(link_id: int, at: str, network: str, country: str) -> None:
     """Count one click on a short link (the redirect hands it over, so it never waits)."""
     links.record(link_id, datetime.fromisoformat(at), network, country)
+
+
+@shared_task(name="scheduler.poll_feeds", ignore_result=True)
+def poll_feeds() -> int:
+    return feeds.poll_due()
+
+
+@shared_task(name="scheduler.fetch_feed", acks_late=True, ignore_result=True)
+def fetch_feed(feed_id: int) -> str:
+    """Read one RSS or Atom feed and turn its new items into posts."""
+    return feeds.check(feed_id)

@@ -70,6 +70,12 @@ app.conf.beat_schedule = {
         "schedule": 24 * 3600.0,
         "options": {"expires": 3600},
     },
+    # Feeds whose check is due (every SMO_FEED_INTERVAL_MINUTES, later when broken).
+    "poll-feeds": {
+        "task": "scheduler.poll_feeds",
+        "schedule": 120.0,
+        "options": {"expires": 240},
+    },
 }
 
 

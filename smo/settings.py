@@ -538,3 +538,9 @@ LOGGING = {
         **{name: {"level": "WARNING"} for name in _WIRE_LOGGERS},
     },
 }
+
+# RSS / Atom feeds (scheduler/feeds.py): how often each feed is read, how long a
+# feed server has to answer, and the longest summary put into a post.
+SMO_FEED_INTERVAL = timedelta(minutes=env.int("SMO_FEED_INTERVAL_MINUTES", default=30))
+SMO_FEED_TIMEOUT = env.float("SMO_FEED_TIMEOUT", default=10.0)
+SMO_FEED_SUMMARY_CHARS = env.int("SMO_FEED_SUMMARY_CHARS", default=280)

@@ -46,6 +46,7 @@ class Notification(models.Model):
         ACCOUNT_NEEDS_RECONNECT = "account_needs_reconnect", _("An account needs reconnecting")
         REMINDER = "reminder", _("Time to post by hand")
         INBOX_ASSIGNED = "inbox_assigned", _("An inbox item was assigned to you")
+        FEED_BROKEN = "feed_broken", _("A feed cannot be read")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
