@@ -94,7 +94,8 @@ def _take(feed: Feed, fetched: Fetched) -> int:
     """Record the entries not seen yet; post them (only the newest on a first read)."""
     seen = set(FeedItem.objects.filter(feed=feed).values_list("guid", flat=True))
     links = set(FeedItem.objects.filter(feed=feed).exclude(link="").values_list("link", flat=True))
-    first_read = feed.last_ok_at is None and not seen
+    # Never read well since it was added (or its address changed).
+    first_read = feed.last_ok_at is None
     new: list[Entry] = []
     for entry in fetched.entries:  # newest first
         if entry.guid in seen:
