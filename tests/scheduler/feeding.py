@@ -11,8 +11,8 @@ from scheduler.models import Feed, Membership
 from tests.fakes.feeds import FeedServer, Item
 
 
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
+@pytest.fixture(name="server")
+def feed_server() -> Iterator[FeedServer]:
     with FeedServer(
         items=[
             Item("tag:acme,1", "Third post", "https://blog.example/3", age=0),

@@ -13,7 +13,7 @@ from scheduler.feed_reading import Entry
 from scheduler.models import Delivery, Feed, FeedItem, Notification, Post, QueueSlot
 from scheduler.models.feeds import validate_template
 from tests.fakes.feeds import FeedServer, Item
-from tests.scheduler.feeding import follow, server  # noqa: F401 (fixture)
+from tests.scheduler.feeding import feed_server, follow  # noqa: F401 (the fixture "server")
 
 S = Delivery.State
 SUMMARY = "Read all about it & more."
@@ -166,7 +166,7 @@ def test_text_refused_even_without_summary_is_saved_as_a_draft_with_the_reason(
 
 
 def test_the_template_names_an_unknown_placeholder() -> None:
-    validate_template("{title} – {link}\n{summary}")
+    validate_template("{title} - {link}\n{summary}")
     with pytest.raises(ValidationError) as bad:
         validate_template("{title} {body} {author}")
     assert bad.value.messages == [
