@@ -38,3 +38,11 @@ def follow(
     )
     feed.accounts.set(accounts)
     return feed
+
+
+@pytest.fixture(name="enqueued")
+def feed_tasks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The feed ids whose fetch_feed task would have been sent."""
+    sent: list[int] = []
+    monkeypatch.setattr("scheduler.feeds.enqueue", sent.append)
+    return sent
