@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from channels.models import SocialAccount
 from channels.words import say
 from scheduler import feeds
 from scheduler.feed_reading import FeedError, fetch
-from scheduler.models import Campaign, Feed, Membership
+from scheduler.models import Feed, Membership
 
 
 class FeedErrors(Exception):
@@ -69,16 +68,3 @@ def save(
         if read is not None and feed.active:
             feeds.enqueue(feed.pk)
     return feed, read
-
-
-def check_accounts(membership: Membership, accounts: list[SocialAccount]) -> None:
-    if not accounts:
-        raise FeedErrors({"accounts": [_("Choose at least one account.")]})
-    if any(a.workspace_id != membership.workspace_id for a in accounts):
-        raise FeedErrors({"accounts": [_("Choose accounts of this workspace.")]})
-
-
-def campaign_of(membership: Membership, campaign: Campaign | None) -> Campaign | None:
-    if campaign is not None and campaign.workspace_id != membership.workspace_id:
-        raise FeedErrors({"campaign": [_("Choose a campaign of this workspace.")]})
-    return campaign

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.words import Words, words
-from scheduler import engine, notify
+from scheduler import engine, notify, posts
 from scheduler.feed_items import make_post
 from scheduler.feed_reading import Entry, FeedError, Fetched, fetch
 from scheduler.models import Feed, FeedItem, Membership, Notification
@@ -83,6 +83,11 @@ def check(feed_id: int, now: datetime | None = None) -> str:
         fetched = fetch(feed.url, feed.etag, feed.last_modified)
     except FeedError as exc:
         _broken(feed, exc.words, now)
+        return "broken"
+    except Exception:
+        # A parser bug must not leave the feed claimed and silent: shown as broken.
+        logger.exception("feed %s: reading failed", feed.pk)
+        _broken(feed, words("SMO could not read this feed; the error is in its log."), now)
         return "broken"
     made = 0 if fetched.not_modified else _take(feed, fetched)
     _ok(feed, fetched, now)
@@ -151,12 +156,20 @@ def _post(feed: Feed, entry: Entry) -> int:
                     "Not posted: nobody who may post is left in the workspace."
                 ).as_json()
             else:
-                item.post, note = make_post(feed, membership, entry)
+                try:
+                    item.post, note = make_post(feed, membership, entry)
+                except posts.PostErrors as exc:
+                    item.post, note = None, _not_posted(exc.errors)
                 item.note_words = note.as_json() if note else {}
             item.save(update_fields=["post", "note_words"])
     except IntegrityError:
         return 0
     return int(item.post_id is not None)
+
+
+def _not_posted(errors: dict[str, list[str]]) -> Words:
+    problems = "; ".join(m for messages in errors.values() for m in messages)[:400]
+    return words("Not posted: %(problems)s", problems=problems)
 
 
 def _author(feed: Feed) -> Membership | None:

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from scheduler import feeds
+from scheduler import feeds, posts
 from scheduler.feed_reading import Entry
 from scheduler.models import Delivery, Feed, FeedItem, Notification, Post, QueueSlot
 from scheduler.models.feeds import validate_template
@@ -295,3 +295,39 @@ def test_poll_sends_one_task_per_due_feed(cast, account, monkeypatch) -> None:
     assert feeds.poll_due(now) == 1
 
     assert sent == [due.pk]
+
+
+def test_a_refused_post_is_recorded_with_the_reason_not_dropped(
+    cast, account, server: FeedServer, monkeypatch
+) -> None:
+    def refuse(*args: object) -> None:
+        raise posts.PostErrors({"text": ["Nope."]})
+
+    monkeypatch.setattr(feeds, "make_post", refuse)
+    feed = follow(cast.editor, server.url("/rss"), [account])
+
+    assert feeds.check(feed.pk) == "0 new"
+
+    item = FeedItem.objects.get(guid="tag:acme,1")
+    assert item.post is None and not item.skipped
+    assert item.note_words == {
+        "template": "Not posted: %(problems)s",
+        "params": {"problems": "Nope."},
+    }
+    assert Post.objects.count() == 0
+
+
+def test_an_unexpected_reading_error_marks_the_feed_broken_and_releases_it(
+    cast, account, monkeypatch
+) -> None:
+    def crash(*args: object) -> None:
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(feeds, "fetch", crash)
+    feed = follow(cast.editor, "https://a.example/rss", [account])
+
+    assert feeds.check(feed.pk) == "broken"
+
+    feed.refresh_from_db()
+    assert feed.error == "SMO could not read this feed; the error is in its log."
+    assert feed.checking_since is None and feed.failures == 1
