@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import SocialAccount
-from scheduler import localtime, option_fields, posts
+from scheduler import localtime, option_fields, posts, signatures
 from scheduler.models import Campaign, MediaAsset, Membership
 
 OVERRIDE_PREFIX = "override_"
@@ -80,6 +80,14 @@ class ComposeForm(forms.Form):
     )
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.none(), required=False
+    )
+    add_signatures = forms.BooleanField(
+        label=_("Add each account's signature"),
+        help_text=_(
+            "The signature goes on a new line under the text, and counts against the limit."
+        ),
+        required=False,
+        initial=True,
     )
     # Picked or uploaded in the media box; the order of the ids is the post's order.
     media = forms.ModelMultipleChoiceField(
@@ -213,15 +221,28 @@ class ComposeForm(forms.Form):
             overrides.setdefault(network, {})["options"] = options
         return content, self.chosen_accounts(), overrides
 
+    def typed_signatures(self, accounts: list[SocialAccount]) -> dict[str, str]:
+        """The signatures the chosen accounts would add, unless the box is unticked."""
+        if self.is_bound:
+            add = "add_signatures" in self.data
+        else:
+            add = self.initial.get("add_signatures", True) is not False
+        return signatures.freeze(accounts, add)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         data["scheduled_at"] = None
         if data.get("accounts"):
             # Show what each network would refuse now, beside any time problem,
             # rather than one problem per save.
+            accounts = list(data["accounts"])
             self.add_post_errors(
                 posts.content_problems(
-                    self.draft(), list(data["accounts"]), self.overrides(), self.utm()
+                    self.draft(),
+                    accounts,
+                    self.overrides(),
+                    self.utm(),
+                    signatures.freeze(accounts, bool(data.get("add_signatures"))),
                 )
             )
         if data.get("when") != "schedule":

@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include("scheduler.views.saved_replies")),
     path("", include("scheduler.views.links")),
     path("", include("scheduler.views.analytics")),
+    path("", include("scheduler.views.library")),
 ]
