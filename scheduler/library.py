@@ -47,15 +47,16 @@ def save_snippet(
 ) -> Snippet:
     """Create or change a snippet; PostErrors by field when it can't be saved."""
     snippet = snippet or Snippet(workspace=membership.workspace, created_by=membership.user)
-    for name in ("name", "kind", "body"):
-        if name in fields:
-            setattr(snippet, name, fields[name])
-    snippet.name = snippet.name.strip()
-    errors = snippet_problems(snippet.kind, snippet.body)
-    if not snippet.name:
+    # Checked before anything is set, so a refused edit leaves the row as it was.
+    name = str(fields.get("name", snippet.name)).strip()
+    kind = fields.get("kind", snippet.kind)
+    body = fields.get("body", snippet.body)
+    errors = snippet_problems(kind, body)
+    if not name:
         errors["name"] = [_("Give the snippet a name.")]
     if errors:
         raise PostErrors(errors)
+    snippet.name, snippet.kind, snippet.body = name, kind, body
     try:
         with transaction.atomic():
             snippet.save()
