@@ -97,6 +97,8 @@ class ComposeForm(forms.Form):
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.membership = membership
+        # An edited post's frozen signatures (Post.signatures): checked as saved.
+        self.kept_signatures: dict[str, str] | None = None
         workspace = membership.workspace
         self.fields["accounts"].queryset = SocialAccount.objects.filter(
             workspace=workspace, status=SocialAccount.Status.ACTIVE
@@ -227,7 +229,7 @@ class ComposeForm(forms.Form):
             add = "add_signatures" in self.data
         else:
             add = self.initial.get("add_signatures", True) is not False
-        return signatures.freeze(accounts, add)
+        return signatures.freeze(accounts, add, self.kept_signatures)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -242,7 +244,9 @@ class ComposeForm(forms.Form):
                     accounts,
                     self.overrides(),
                     self.utm(),
-                    signatures.freeze(accounts, bool(data.get("add_signatures"))),
+                    signatures.freeze(
+                        accounts, bool(data.get("add_signatures")), self.kept_signatures
+                    ),
                 )
             )
         if data.get("when") != "schedule":

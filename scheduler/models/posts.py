@@ -175,6 +175,16 @@ class Post(models.Model):
         return str(override.get("text") or self.text)
 
     @property
+    def signed_by(self) -> list[tuple[str, str]]:
+        """(account name, signature) each delivery adds (uses prefetched deliveries)."""
+        found = self.signatures or {}
+        return [
+            (d.account.name, found[str(d.account_id)])
+            for d in self.deliveries.all()
+            if str(d.account_id) in found
+        ]
+
+    @property
     def status(self) -> str:
         """Summarise the deliveries' states (uses prefetched deliveries)."""
         from scheduler.poststatus import post_status

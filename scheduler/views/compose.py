@@ -96,6 +96,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("post-detail", pk=post.pk)
     initial = {**_copy_of(post, keep_cancelled=False), **_time_of(post, membership)}
     form = ComposeForm(request.POST or None, membership=membership, initial=initial)
+    form.kept_signatures = post.signatures if post.add_signatures else None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes: dict[str, object] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -15,10 +16,10 @@ from django.views.decorators.http import require_POST
 from channels.models import SocialAccount
 from scheduler import library, meters
 from scheduler.forms import ComposeForm
-from scheduler.models import AccountSignature, Post, PostTemplate, Snippet
+from scheduler.models import AccountSignature, Membership, Post, PostTemplate, Snippet
 from scheduler.posts import PostErrors
 from scheduler.views.access import workspace_page
-from scheduler.views.compose import _copy_of, picked_media
+from scheduler.views.compose import _copy_of, composer_extras, picked_media
 
 
 class SnippetForm(forms.Form):
@@ -157,8 +158,6 @@ def template_save(request: HttpRequest) -> HttpResponse:
             "template_errors": exc.errors["name"],
             "template_name": name,
         }
-        from scheduler.views.compose import composer_extras
-
         context.update(composer_extras(membership))
         return render(request, "scheduler/compose.html", context, status=400)
     messages.success(request, _("Template “%(name)s” saved.") % {"name": template.name})
@@ -223,9 +222,7 @@ def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("post-templates")
 
 
-def _forbidden(membership: object) -> HttpResponse:
-    from django.core.exceptions import PermissionDenied
-
+def _forbidden(membership: Membership) -> HttpResponse:
     raise PermissionDenied(
         _("Your role (%(role)s) cannot do this.") % {"role": membership.get_role_display()}  # type: ignore[attr-defined]
     )

@@ -139,3 +139,20 @@ def test_a_signatures_hashtags_count_against_the_cap(cast: Cast) -> None:
         "Acme IG: Instagram allows 30 hashtags in a caption; this one has 31."
         in refused.value.errors["text"]
     )
+
+
+def test_the_post_page_shows_each_accounts_frozen_signature(cast: Cast, account) -> None:  # type: ignore[no-untyped-def]
+    sign(account, "— Ana")
+    post = posts.create_post(cast.editor, posts.PostInput(text="Hi", accounts=[account]))
+    AccountSignature.objects.filter(account=account).update(text="— later")
+    page = signed_in(cast, "viewer").get(f"/posts/{post.pk}/").content.decode()
+    assert "Acme Sandbox adds: — Ana" in page and "— later" not in page
+
+
+def test_the_edit_page_checks_the_signature_the_post_was_saved_with(cast: Cast, account) -> None:  # type: ignore[no-untyped-def]
+    sign(account, "— Ana")
+    post = posts.create_post(cast.editor, posts.PostInput(text="Hi", accounts=[account]))
+    AccountSignature.objects.filter(account=account).update(text="— a much longer one")
+    response = signed_in(cast).get(f"/posts/{post.pk}/edit/")
+    [meter] = response.context["meters"]
+    assert (meter.text, meter.signatures) == ("Hi\n— Ana", (("Acme Sandbox", "— Ana"),))
