@@ -156,3 +156,13 @@ def test_the_edit_page_checks_the_signature_the_post_was_saved_with(cast: Cast, 
     response = signed_in(cast).get(f"/posts/{post.pk}/edit/")
     [meter] = response.context["meters"]
     assert (meter.text, meter.signatures) == ("Hi\n— Ana", (("Acme Sandbox", "— Ana"),))
+
+
+def test_add_to_queue_keeps_the_signature_opt_out(cast: Cast, account) -> None:  # type: ignore[no-untyped-def]
+    from scheduler.models import QueueSlot
+
+    sign(account, "— Acme")
+    QueueSlot.objects.create(account=account, weekday=0, time="09:00")
+    response = signed_in(cast).post("/queue/add/", {"text": "Hi", "accounts": [account.pk]})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Post.objects.get().signatures == {}
