@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from channels.adapters.base import Content, Credentials, MediaItem
 from channels.models import SocialAccount
-from scheduler import media_links, utm
+from scheduler import media_links, signatures, utm
 from scheduler.models import Delivery, MediaAsset, Post
 
 
@@ -70,6 +70,10 @@ def content_for(delivery: Delivery) -> Content:
 
     network = delivery.account.network
     found = post_content(delivery.post, network=network)
+    # Frozen when the post was saved (scheduler/signatures.py); added once, here.
+    signature = (delivery.post.signatures or {}).get(str(delivery.account_id), "")
+    if signature:
+        found = replace(found, text=signatures.signed(found.text, signature))
     if delivery.post.track_links:
         found = tracked(delivery, found)
     options = post_options(delivery.post.overrides, delivery.account)

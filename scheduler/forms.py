@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import SocialAccount
-from scheduler import localtime, option_fields, posts
+from scheduler import localtime, option_fields, posts, signatures
 from scheduler.models import Campaign, MediaAsset, Membership
 
 OVERRIDE_PREFIX = "override_"
@@ -81,6 +81,14 @@ class ComposeForm(forms.Form):
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.none(), required=False
     )
+    add_signatures = forms.BooleanField(
+        label=_("Add each account's signature"),
+        help_text=_(
+            "The signature goes on a new line under the text, and counts against the limit."
+        ),
+        required=False,
+        initial=True,
+    )
     # Picked or uploaded in the media box; the order of the ids is the post's order.
     media = forms.ModelMultipleChoiceField(
         queryset=MediaAsset.objects.none(), required=False, widget=forms.MultipleHiddenInput
@@ -89,6 +97,8 @@ class ComposeForm(forms.Form):
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.membership = membership
+        # An edited post's frozen signatures (Post.signatures): checked as saved.
+        self.kept_signatures: dict[str, str] | None = None
         workspace = membership.workspace
         self.fields["accounts"].queryset = SocialAccount.objects.filter(
             workspace=workspace, status=SocialAccount.Status.ACTIVE
@@ -213,15 +223,30 @@ class ComposeForm(forms.Form):
             overrides.setdefault(network, {})["options"] = options
         return content, self.chosen_accounts(), overrides
 
+    def typed_signatures(self, accounts: list[SocialAccount]) -> dict[str, str]:
+        """The signatures the chosen accounts would add, unless the box is unticked."""
+        if self.is_bound:
+            add = "add_signatures" in self.data
+        else:
+            add = self.initial.get("add_signatures", True) is not False
+        return signatures.freeze(accounts, add, self.kept_signatures)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         data["scheduled_at"] = None
         if data.get("accounts"):
             # Show what each network would refuse now, beside any time problem,
             # rather than one problem per save.
+            accounts = list(data["accounts"])
             self.add_post_errors(
                 posts.content_problems(
-                    self.draft(), list(data["accounts"]), self.overrides(), self.utm()
+                    self.draft(),
+                    accounts,
+                    self.overrides(),
+                    self.utm(),
+                    signatures.freeze(
+                        accounts, bool(data.get("add_signatures")), self.kept_signatures
+                    ),
                 )
             )
         if data.get("when") != "schedule":

@@ -13,9 +13,11 @@ from channels.adapters.base import Adapter, Content, MediaItem
 from channels.adapters.registry import adapter_for
 from channels.models import SocialAccount
 from channels.words import say
+from scheduler import hashtags
 from scheduler.content import post_options
 from scheduler.limits_facts import Fact, facts_for
 from scheduler.posts import override_text
+from scheduler.signatures import signed
 from scheduler.utm import tag_text
 
 if TYPE_CHECKING:
@@ -40,6 +42,11 @@ class Meter:
     # The network's other limits against what is chosen: media needed, video
     # length and shape, each setting's length.
     facts: tuple[Fact, ...] = ()
+    # Hashtags in the text, against the network's cap where it has one.
+    hashtags: int = 0
+    hashtag_limit: int | None = None
+    # (account name, signature) added under the text for each account.
+    signatures: tuple[tuple[str, str], ...] = ()
 
     @property
     def previews(self) -> list[tuple[str, str, str]]:
@@ -52,6 +59,10 @@ class Meter:
         return self.used > self.limit
 
     @property
+    def hashtags_over(self) -> bool:
+        return self.hashtag_limit is not None and self.hashtags > self.hashtag_limit
+
+    @property
     def ok(self) -> bool:
         return not self.over and not self.problems
 
@@ -61,6 +72,7 @@ def measure(
     accounts: list[SocialAccount],
     overrides: dict[str, dict[str, Any]] | None = None,
     utm: dict[str, object] | None = None,
+    signed_by: dict[str, str] | None = None,
 ) -> list[Meter]:
     by_network: dict[str, list[SocialAccount]] = {}
     for account in accounts:
@@ -73,6 +85,13 @@ def measure(
         adapter = min(adapters, key=lambda a: a.limits.max_text)
         own = tag_text(override_text(overrides, network), utm)
         checked = replace(content, text=own) if own else content
+        # Counted with the longest signature of the network's accounts: each
+        # account publishes its own, and the counter shows the one nearest the limit.
+        added = [(a.name, (signed_by or {}).get(str(a.pk), "")) for a in by_network[network]]
+        added = [(name, sig) for name, sig in added if sig]
+        if added and checked.text.strip():
+            longest = max((sig for _name, sig in added), key=len)
+            checked = replace(checked, text=signed(checked.text, longest))
         # Each account's own settings (a board per account); the same problem
         # from two accounts is said once.
         options = [post_options(overrides, a) for a in by_network[network]]
@@ -99,6 +118,9 @@ def measure(
                 first_comment=checked.first_comment,
                 overridden=bool(own),
                 facts=facts_for(adapter, checked.media, options[0] if options else {}),
+                hashtags=hashtags.count(checked.text),
+                hashtag_limit=hashtags.limit_for(network),
+                signatures=tuple(added),
             )
         )
     return found
@@ -113,7 +135,7 @@ def for_form(form: ComposeForm) -> list[Meter]:
     content, accounts, overrides = form.typed()
     utm = form.utm()
     if accounts:
-        return measure(content, accounts, overrides, utm)
+        return measure(content, accounts, overrides, utm, form.typed_signatures(accounts))
     # Before a choice: a counter for each network on offer, and no preview.
     offered = list({a.network: a for a in form.offered}.values())
     return [replace(m, accounts=()) for m in measure(content, offered, overrides, utm)]

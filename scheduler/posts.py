@@ -21,7 +21,7 @@ from channels.adapters.base import Content
 from channels.adapters.registry import adapter_for
 from channels.models import SocialAccount
 from channels.words import say
-from scheduler import audit, engine, notify
+from scheduler import audit, engine, notify, signatures
 from scheduler import overrides as overrides_shape
 from scheduler import utm as utm_tags
 from scheduler.content import media_item, post_options
@@ -59,6 +59,8 @@ class PostInput:
     # {"x": {"text": "..."}}: the text a network gets instead of `text`, and
     # {"youtube": {"options": {...}}}: its own settings (scheduler/overrides.py).
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Each account's signature goes under the text unless the post opts out.
+    add_signatures: bool = True
 
     def content(self) -> Content:
         return draft_content(
@@ -107,8 +109,12 @@ def content_problems(
     accounts: list[SocialAccount],
     overrides: dict[str, dict[str, Any]] | None = None,
     utm: Mapping[str, object] | None = None,
+    signed_by: Mapping[str, str] | None = None,
 ) -> dict[str, list[str]]:
     """Ask each target network's adapter what it would refuse.
+
+    `signed_by` ({account id: signature}) is checked as part of each account's
+    text, because it goes out with it.
 
     A network with its own text is checked with that text, and what it refuses
     in it is reported under "overrides", naming the network. Each account's
@@ -124,6 +130,9 @@ def content_problems(
     for account in accounts:
         own = utm_tags.tag_text(override_text(overrides, account.network), utm)
         checked = replace(content, text=own) if own else content
+        signature = (signed_by or {}).get(str(account.pk), "")
+        if signature and checked.text.strip():
+            checked = replace(checked, text=signatures.signed(checked.text, signature))
         options = post_options(overrides, account)
         if options:
             checked = replace(checked, options=options)
@@ -162,12 +171,14 @@ def create_post(membership: Membership, data: PostInput) -> Post:
     """Validate and save a post with one delivery per account, all or nothing."""
     now = timezone.now()
     when = now if data.publish_now else data.scheduled_at
+    signed_by = signatures.freeze(data.accounts, data.add_signatures)
     errors = {
         **content_problems(
             data.content(),
             data.accounts,
             data.overrides,
             data.campaign.utm if data.campaign else None,
+            signed_by,
         ),
         **check_time(when, now),
         **overrides_shape.account_errors(data.overrides, data.accounts),
@@ -189,6 +200,8 @@ def create_post(membership: Membership, data: PostInput) -> Post:
             overrides=dict(data.overrides),
             track_links=data.track_links,
             scheduled_at=when,
+            add_signatures=data.add_signatures,
+            signatures=signed_by,
         )
         _attach_media(post, data.media)
         Delivery.objects.bulk_create(
@@ -249,11 +262,16 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
     when = now if changes.get("publish_now") else changes.get("scheduled_at", post.scheduled_at)
     campaign = changes["campaign"] if "campaign" in changes else post.campaign
     tags = campaign.utm if campaign else None  # type: ignore[union-attr]
+    add_signatures = bool(changes.get("add_signatures", post.add_signatures))
+    signed_by = signatures.freeze(
+        accounts, add_signatures, post.signatures if post.add_signatures else None
+    )
     errors = content_problems(
         draft_content(text, media, link, first_comment, thread, utm=tags),
         accounts,
         overrides,  # type: ignore[arg-type]
         tags,
+        signed_by,
     )
     if timing_changed:
         errors.update(check_time(when, now))  # type: ignore[arg-type]
@@ -280,6 +298,8 @@ def update_post(membership: Membership, post: Post, changes: dict[str, object]) 
         post.first_comment = first_comment
         post.thread = thread
         post.overrides = overrides  # type: ignore[assignment]
+        post.add_signatures = add_signatures
+        post.signatures = signed_by
         if "track_links" in changes:
             post.track_links = bool(changes["track_links"])
         if "campaign" in changes:

@@ -38,4 +38,5 @@ urlpatterns = [
     path("", include("scheduler.views.links")),
     path("", include("scheduler.views.analytics")),
     path("", include("scheduler.views.feeds")),
+    path("", include("scheduler.views.library")),
 ]

@@ -175,6 +175,8 @@ class PostReadSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "deliveries",
+            "add_signatures",
+            "signatures",
         ]
         read_only_fields = fields
 
@@ -215,6 +217,10 @@ class PostWriteSerializer(serializers.Serializer):
     account_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
     campaign_id = serializers.IntegerField(required=False, allow_null=True)
     media_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    add_signatures = serializers.BooleanField(
+        required=False,
+        help_text="Add each account's signature under the text (default true); frozen at save.",
+    )
 
     def validate_overrides(self, value: object) -> dict[str, dict[str, Any]]:
         try:

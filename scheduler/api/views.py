@@ -200,24 +200,9 @@ class PostViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._validated(request, partial=False)
         try:
-            post = posts.create_post(
-                self.membership,
-                posts.PostInput(
-                    text=data["text"],
-                    accounts=data["accounts"],
-                    scheduled_at=data.get("scheduled_at"),
-                    publish_now=data.get("publish_now", False),
-                    campaign=data.get("campaign"),
-                    media=data.get("media", []),
-                    link=data.get("link", ""),
-                    first_comment=data.get("first_comment", ""),
-                    thread=data.get("thread", []),
-                    track_links=data.get("track_links", False),
-                    overrides=data.get("overrides", {}),
-                ),
-            )
+            post = posts.create_post(self.membership, post_input(data))
         except posts.PostErrors as exc:
-            raise ValidationError(_api_fields(exc.errors)) from exc
+            raise ValidationError(api_fields(exc.errors)) from exc
         return self._read(post, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -239,6 +224,7 @@ class PostViewSet(
                 "accounts",
                 "campaign",
                 "media",
+                "add_signatures",
             }
         }
         if not data.get("publish_now"):
@@ -246,7 +232,7 @@ class PostViewSet(
         try:
             posts.update_post(self.membership, post, changes)
         except posts.PostErrors as exc:
-            raise ValidationError(_api_fields(exc.errors)) from exc
+            raise ValidationError(api_fields(exc.errors)) from exc
         return self._read(post)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -343,7 +329,25 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-def _api_fields(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+def post_input(data: dict[str, Any]) -> posts.PostInput:
+    """A new post from the validated fields of PostWriteSerializer."""
+    return posts.PostInput(
+        text=data["text"],
+        accounts=data["accounts"],
+        scheduled_at=data.get("scheduled_at"),
+        publish_now=data.get("publish_now", False),
+        campaign=data.get("campaign"),
+        media=data.get("media", []),
+        link=data.get("link", ""),
+        first_comment=data.get("first_comment", ""),
+        thread=data.get("thread", []),
+        track_links=data.get("track_links", False),
+        overrides=data.get("overrides", {}),
+        add_signatures=data.get("add_signatures", True),
+    )
+
+
+def api_fields(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     """Name the request field a client sent: media problems are about `media_ids`."""
     return {
         ("media_ids" if name == "media" else name): messages for name, messages in errors.items()

@@ -14,11 +14,13 @@ from scheduler.models.collaboration import Comment, Notification
 from scheduler.models.deliveries import Delivery, DeliveryAttempt
 from scheduler.models.feeds import Feed, FeedItem
 from scheduler.models.inbox import InboxItem, InboxSync, Reply, SavedReply
+from scheduler.models.library import AccountSignature, PostTemplate, Snippet
 from scheduler.models.people import Invite, Membership, Role, User, Workspace
 from scheduler.models.posts import Audience, Campaign, MediaAsset, Post, PostMedia, QueueSlot
 from scheduler.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "AccountSignature",
     "ApiKey",
     "Audience",
     "AuditEvent",
@@ -41,11 +43,13 @@ __all__ = [
     "Notification",
     "Post",
     "PostMedia",
+    "PostTemplate",
     "QueueSlot",
     "Reply",
     "Role",
     "SavedReply",
     "ShortLink",
+    "Snippet",
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -151,6 +151,10 @@ class Post(models.Model):
     # Took the next free slot of its accounts' posting schedules ("add to
     # queue"); reordering the queue moves only these.
     from_queue = models.BooleanField(default=False)
+    # Each account's signature as it was when the post was saved, {"12": "text"}:
+    # frozen, so what was approved is what goes out (scheduler/signatures.py).
+    signatures = models.JSONField(default=dict, blank=True)
+    add_signatures = models.BooleanField(default=True)
     # Null for a draft. Stored in UTC; people see and type their own zone.
     scheduled_at = models.DateTimeField(null=True, blank=True)
     media = models.ManyToManyField(MediaAsset, through="PostMedia", blank=True, related_name="+")
@@ -169,6 +173,16 @@ class Post(models.Model):
         """The text this post sends to `network`: its override, or the main text."""
         override = (self.overrides or {}).get(network) or {}
         return str(override.get("text") or self.text)
+
+    @property
+    def signed_by(self) -> list[tuple[str, str]]:
+        """(account name, signature) each delivery adds (uses prefetched deliveries)."""
+        found = self.signatures or {}
+        return [
+            (d.account.name, found[str(d.account_id)])
+            for d in self.deliveries.all()
+            if str(d.account_id) in found
+        ]
 
     @property
     def status(self) -> str:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from scheduler import media, meters, option_fields, posts, recurrence
+from scheduler import library, media, meters, option_fields, posts, recurrence
 from scheduler.forms import OVERRIDE_PREFIX, THREAD_BREAK, ComposeForm
-from scheduler.models import Delivery, MediaAsset, Membership, Post
+from scheduler.models import Delivery, MediaAsset, Membership, Post, PostTemplate, Snippet
 from scheduler.views.access import workspace_page
 from scheduler.views.variants import RepeatForm
 
@@ -25,6 +25,12 @@ def compose(request: HttpRequest) -> HttpResponse:
     source = _post_to_copy(request)
     if source is not None:
         initial.update(_copy_of(source))
+    template = _template_to_start(request)
+    if template is not None:
+        start = library.resolve(template)
+        initial.update(library.composer_initial(template, start))
+        for sentence in start.dropped:
+            messages.warning(request, sentence)
     form = ComposeForm(request.POST or None, membership=membership, initial=initial)
     repeating = request.method == "POST" and request.POST.get("repeat_on") == "on"
     repeat = RepeatForm(request.POST if repeating else None, prefix="repeat")
@@ -44,6 +50,7 @@ def compose(request: HttpRequest) -> HttpResponse:
                 track_links=data["track_links"],
                 media=data["media"],
                 overrides=form.overrides(),
+                add_signatures=data["add_signatures"],
             )
             if repeating:
                 series = recurrence.create_series(membership, what, repeat.cleaned_data["rule"])
@@ -68,7 +75,9 @@ def compose(request: HttpRequest) -> HttpResponse:
         "meters": meters.for_form(form),
         "picked": picked_media(form),
         "copied_from": source,
+        "from_template": template,
         "editing": None,
+        **composer_extras(membership),
     }
     return render(request, "scheduler/compose.html", context, status=status)
 
@@ -87,6 +96,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("post-detail", pk=post.pk)
     initial = {**_copy_of(post, keep_cancelled=False), **_time_of(post, membership)}
     form = ComposeForm(request.POST or None, membership=membership, initial=initial)
+    form.kept_signatures = post.signatures if post.add_signatures else None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes: dict[str, object] = {
@@ -99,6 +109,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "accounts": list(data["accounts"]),
             "campaign": data["campaign"],
             "overrides": form.overrides(),
+            "add_signatures": data["add_signatures"],
         }
         if data["when"] == "now":
             changes["publish_now"] = True
@@ -116,6 +127,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "meters": meters.for_form(form),
         "picked": picked_media(form),
         "editing": post,
+        **composer_extras(membership),
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "scheduler/compose.html", context, status=status)
@@ -204,12 +216,31 @@ def _post_to_copy(request: HttpRequest) -> Post | None:
     return Post.objects.filter(workspace=workspace, pk=int(raw)).first()
 
 
+def _template_to_start(request: HttpRequest) -> PostTemplate | None:
+    """The template named by ?template=<id>, if it is in this workspace."""
+    raw = request.GET.get("template", "")
+    if request.method != "GET" or not raw.isdigit():
+        return None
+    workspace = request.membership.workspace  # type: ignore[attr-defined]
+    return PostTemplate.objects.filter(workspace=workspace, pk=int(raw)).first()
+
+
+def composer_extras(membership: Membership) -> dict[str, object]:
+    """The composer's Insert menu and its list of templates to start from."""
+    workspace = membership.workspace
+    return {
+        "snippets": list(Snippet.objects.filter(workspace=workspace)),
+        "post_templates": list(PostTemplate.objects.filter(workspace=workspace).only("pk", "name")),
+    }
+
+
 def _copy_of(post: Post, keep_cancelled: bool = True) -> dict[str, object]:
     """A new post's starting values: everything but the time."""
     deliveries = post.deliveries.all()
     if not keep_cancelled:
         deliveries = deliveries.exclude(state=Delivery.State.CANCELLED)
     initial: dict[str, object] = {
+        "add_signatures": post.add_signatures,
         "text": post.text,
         "link": post.link,
         "first_comment": post.first_comment,

@@ -23,7 +23,7 @@ from scheduler.forms import ComposeForm
 from scheduler.models import QueueSlot
 from scheduler.pause import CHOICES
 from scheduler.views.access import workspace_page
-from scheduler.views.compose import picked_media
+from scheduler.views.compose import composer_extras, picked_media
 from smo import dates
 
 WEEKDAYS = [
@@ -158,6 +158,7 @@ def add_to_queue(request: HttpRequest) -> HttpResponse:
                     thread=cleaned["thread"],
                     media=cleaned["media"],
                     overrides=form.overrides(),
+                    add_signatures=cleaned["add_signatures"],
                 ),
             )
         except posts.PostErrors as exc:
@@ -170,7 +171,12 @@ def add_to_queue(request: HttpRequest) -> HttpResponse:
             if url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
                 return HttpResponseRedirect(nxt)
             return redirect("post-detail", pk=post.pk)
-    context = {"form": form, "meters": meters.for_form(form), "picked": picked_media(form)}
+    context = {
+        "form": form,
+        "meters": meters.for_form(form),
+        "picked": picked_media(form),
+        **composer_extras(membership),
+    }
     return render(request, "scheduler/compose.html", context, status=400)
 
 
