@@ -125,3 +125,11 @@ def fetch_metrics(account_id: int) -> str:
 def record_click(link_id: int, at: str, network: str, country: str) -> None:
     """Count one click on a short link (the redirect hands it over, so it never waits)."""
     links.record(link_id, datetime.fromisoformat(at), network, country)
+
+
+@shared_task(name="scheduler.fill_evergreen", ignore_result=True)
+def fill_evergreen() -> int:
+    """Recycle evergreen posts into the free queue slots of accounts that want them."""
+    from scheduler import evergreen
+
+    return evergreen.fill_all()

@@ -70,6 +70,12 @@ app.conf.beat_schedule = {
         "schedule": 24 * 3600.0,
         "options": {"expires": 3600},
     },
+    # Evergreen posts into accounts' free queue slots (scheduler/evergreen.py).
+    "fill-evergreen": {
+        "task": "scheduler.fill_evergreen",
+        "schedule": 600.0,
+        "options": {"expires": 600},
+    },
 }
 
 

@@ -538,3 +538,6 @@ LOGGING = {
         **{name: {"level": "WARNING"} for name in _WIRE_LOGGERS},
     },
 }
+
+# The evergreen queue fills free slots this many days ahead (scheduler/evergreen.py).
+SMO_EVERGREEN_HORIZON_DAYS = env.int("SMO_EVERGREEN_HORIZON_DAYS", default=7)

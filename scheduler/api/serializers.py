@@ -156,6 +156,7 @@ class PostReadSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True, default=None)
     media_ids = serializers.SerializerMethodField()
     deliveries = DeliverySerializer(many=True, read_only=True)
+    evergreen_of_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Post
@@ -167,6 +168,8 @@ class PostReadSerializer(serializers.ModelSerializer):
             "thread",
             "track_links",
             "overrides",
+            "evergreen",
+            "evergreen_of_id",
             "status",
             "scheduled_at",
             "campaign_id",
@@ -215,6 +218,10 @@ class PostWriteSerializer(serializers.Serializer):
     account_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
     campaign_id = serializers.IntegerField(required=False, allow_null=True)
     media_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    evergreen = serializers.BooleanField(
+        required=False,
+        help_text="PATCH only: recycle this published post into evergreen queues (true) or stop.",
+    )
 
     def validate_overrides(self, value: object) -> dict[str, dict[str, Any]]:
         try:

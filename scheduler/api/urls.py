@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from scheduler.api import analytics, inbox, keys, people, views
+from scheduler.api import analytics, evergreen, inbox, keys, people, views
 
 router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -18,6 +18,7 @@ router.register("invites", people.InviteViewSet, basename="invite")
 router.register("inbox", inbox.InboxViewSet, basename="inbox")
 router.register("saved-replies", inbox.SavedReplyViewSet, basename="saved-reply")
 router.register("analytics", analytics.AnalyticsViewSet, basename="analytics")
+router.register("evergreen", evergreen.EvergreenViewSet, basename="evergreen")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -12,6 +12,7 @@ from scheduler.models.apikeys import ApiKey
 from scheduler.models.audit import AuditEvent
 from scheduler.models.collaboration import Comment, Notification
 from scheduler.models.deliveries import Delivery, DeliveryAttempt
+from scheduler.models.evergreen import EvergreenSettings
 from scheduler.models.inbox import InboxItem, InboxSync, Reply, SavedReply
 from scheduler.models.people import Invite, Membership, Role, User, Workspace
 from scheduler.models.posts import Audience, Campaign, MediaAsset, Post, PostMedia, QueueSlot
@@ -26,6 +27,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "DeliveryMetrics",
+    "EvergreenSettings",
     "FollowerSample",
     "InboxItem",
     "InboxSync",
