@@ -43,6 +43,8 @@ OUT = (S.PUBLISHED, *queue.TAKING)
 # link or spacing too (platforms.md, X). A ratio of 0.9 on the normalised text
 # catches those while a genuinely rewritten post passes.
 NEAR_IDENTICAL = 0.9
+# Free slots looked at per fill: a week of hourly slots, beyond any real schedule.
+MAX_SLOTS = 200
 _LINK = re.compile(r"https?://\S+")
 
 
@@ -274,7 +276,9 @@ def fill(account_id: int, now: datetime | None = None) -> list[Post]:
         if room <= 0:
             return []
         end = now + horizon()
-        free = queue.next_free_slots([account], now, count=room)[account.pk]
+        # Every free slot within the horizon is a candidate: one a post can't take
+        # (gap, duplicate) leaves the next one to try.
+        free = queue.next_free_slots([account], now, count=MAX_SLOTS)[account.pk]
         free = [at for at in free if at <= end]
         if not free:
             return []
@@ -283,6 +287,8 @@ def fill(account_id: int, now: datetime | None = None) -> list[Post]:
         timeline = _timeline(account, now) if _rejects_duplicates(account) else None
         made: list[Post] = []
         for at in free:
+            if len(made) >= room:
+                break
             picked = _pick(account, rotation(candidates.values()), at, gap, timeline)
             if picked is None:
                 continue
