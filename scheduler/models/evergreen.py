@@ -19,7 +19,7 @@ class EvergreenSettings(models.Model):
     enabled = models.BooleanField(_("Recycle evergreen posts"), default=False)
     # The same post never goes out on the account twice within this many days.
     min_gap_days = models.PositiveSmallIntegerField(
-        _("Minimum gap (days)"),
+        _("Minimum gap"),
         default=DEFAULT_GAP_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -21,13 +22,14 @@ from scheduler.views.queue import _account, _back, render_queue
 
 
 class EvergreenForm(forms.ModelForm):
+    min_gap_days = forms.IntegerField(label=gettext_lazy("Minimum gap"), min_value=1, max_value=365)
+    slots_ahead = forms.IntegerField(
+        label=gettext_lazy("Free slots to fill"), min_value=1, max_value=50
+    )
+
     class Meta:
         model = EvergreenSettings
         fields = ["enabled", "min_gap_days", "slots_ahead"]
-        widgets = {
-            "min_gap_days": forms.NumberInput(attrs={"min": 1, "max": 365}),
-            "slots_ahead": forms.NumberInput(attrs={"min": 1, "max": 50}),
-        }
 
 
 def settings_form(account_id: int, **kwargs: object) -> EvergreenForm:

@@ -75,7 +75,7 @@ def test_only_people_who_schedule_mark_change_or_fill(
     assert client.post(f"/queue/{daily.pk}/evergreen/", data).status_code == 403
     assert client.post(f"/queue/{daily.pk}/evergreen/fill/").status_code == 403
     page = client.get("/queue/").content.decode()
-    assert "Fill now" not in page and "Minimum gap (days)" not in page
+    assert "Fill now" not in page and "Minimum gap" not in page
     assert Post.objects.get(pk=post.pk).evergreen is False
     assert not EvergreenSettings.objects.exists()
 
