@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -39,6 +40,16 @@ class FillSerializer(serializers.Serializer):
     created_post_ids = serializers.ListField(child=serializers.IntegerField())
 
 
+ACCOUNT_ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The connected account's id."
+)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[ACCOUNT_ID]),
+    partial_update=extend_schema(parameters=[ACCOUNT_ID]),
+    fill=extend_schema(parameters=[ACCOUNT_ID]),
+)
 class EvergreenViewSet(WorkspaceViewSet, mixins.ListModelMixin):
     """Each account's evergreen settings, by account id."""
 
