@@ -16,6 +16,7 @@ who want a copy's slot move their post up (queue reorder) or cancel the copy.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -35,6 +36,7 @@ from scheduler import overrides as overrides_shape
 from scheduler.models import Delivery, EvergreenSettings, Membership, Post, PostMedia
 from scheduler.posts import content_problems, draft_content
 
+logger = logging.getLogger(__name__)
 S = Delivery.State
 # A delivery that went out, or still means to: it counts as "out" for the gap.
 OUT = (S.PUBLISHED, *queue.TAKING)
@@ -129,7 +131,7 @@ def families(accounts: Iterable[SocialAccount]) -> dict[int, dict[int, Family]]:
             account__in=accounts, state__in=OUT, post__cancelled_at__isnull=True
         )
         .filter(Q(post__evergreen=True) | Q(post__evergreen_of__evergreen=True))
-        .select_related("post", "post__evergreen_of")
+        .select_related("post")
         .order_by("pk")
     )
     rows = list(rows)
@@ -325,4 +327,12 @@ def fill_all(now: datetime | None = None) -> int:
     ids = EvergreenSettings.objects.filter(
         enabled=True, account__status=SocialAccount.Status.ACTIVE
     ).values_list("account_id", flat=True)
-    return sum(len(fill(pk, now)) for pk in ids)
+    made = 0
+    for pk in list(ids):
+        # One account's trouble (a network adapter failing to validate) must not
+        # keep the others' queues empty; the next beat tries it again.
+        try:
+            made += len(fill(pk, now))
+        except Exception:
+            logger.exception("evergreen: filling account %s failed", pk)
+    return made

@@ -329,3 +329,32 @@ def test_a_slot_in_the_spring_forward_gap_is_filled_at_the_first_real_minute(cas
     with time_machine.travel(utc(2027, 3, 25, 12, 0), tick=False):
         evergreen.fill(account.pk)
     assert copies(account) == [(utc(2027, 3, 28, 1, 0), "A")]
+
+
+def test_one_failing_account_does_not_stop_the_others(
+    cast: Cast, acct: SocialAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = daily(SandboxAccountFactory(workspace=cast.workspace))
+    published(cast, acct, "A", 60)
+    published(cast, other, "B", 60)
+    turn_on(acct, ahead=1)
+    turn_on(other, ahead=1)
+    real = evergreen._fits
+
+    def broken_for_acct(account: SocialAccount, post: Post) -> bool:
+        if account.pk == acct.pk:
+            raise RuntimeError("adapter trouble")
+        return real(account, post)
+
+    monkeypatch.setattr(evergreen, "_fits", broken_for_acct)
+    assert tasks.fill_evergreen() == 1
+    assert copies(acct) == []
+    assert [t for _, t in copies(other)] == ["B"]
+
+
+def test_beat_runs_the_fill_every_ten_minutes() -> None:
+    from smo.celery import app
+
+    entry = app.conf.beat_schedule["fill-evergreen"]
+    assert (entry["task"], entry["schedule"]) == ("scheduler.fill_evergreen", 600.0)
+    assert tasks.fill_evergreen.name == "scheduler.fill_evergreen"
