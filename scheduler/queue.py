@@ -266,6 +266,8 @@ class Timeline:
     account: SocialAccount
     slots: list[QueueSlot]
     entries: list[Entry] = field(default_factory=list)
+    # The account's evergreen panel (scheduler/views/evergreen.py), set by the page.
+    evergreen: object | None = None
 
     @property
     def labelled_slots(self) -> list[tuple[QueueSlot, str]]:

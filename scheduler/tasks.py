@@ -137,3 +137,11 @@ def poll_feeds() -> int:
 def fetch_feed(feed_id: int) -> str:
     """Read one RSS or Atom feed and turn its new items into posts."""
     return feeds.check(feed_id)
+
+
+@shared_task(name="scheduler.fill_evergreen", ignore_result=True)
+def fill_evergreen() -> int:
+    """Recycle evergreen posts into the free queue slots of accounts that want them."""
+    from scheduler import evergreen
+
+    return evergreen.fill_all()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("scheduler.views.approvals")),
     path("", include("scheduler.views.notifications")),
     path("", include("scheduler.views.queue")),
+    path("", include("scheduler.views.evergreen")),
     path("", include("scheduler.views.pause")),
     path("", include("scheduler.views.failures")),
     path("", include("scheduler.views.reminders")),

@@ -76,6 +76,12 @@ app.conf.beat_schedule = {
         "schedule": 120.0,
         "options": {"expires": 240},
     },
+    # Evergreen posts into accounts' free queue slots (scheduler/evergreen.py).
+    "fill-evergreen": {
+        "task": "scheduler.fill_evergreen",
+        "schedule": 600.0,
+        "options": {"expires": 600},
+    },
 }
 
 

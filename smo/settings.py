@@ -544,3 +544,5 @@ LOGGING = {
 SMO_FEED_INTERVAL = timedelta(minutes=env.int("SMO_FEED_INTERVAL_MINUTES", default=30))
 SMO_FEED_TIMEOUT = env.float("SMO_FEED_TIMEOUT", default=10.0)
 SMO_FEED_SUMMARY_CHARS = env.int("SMO_FEED_SUMMARY_CHARS", default=280)
+# The evergreen queue fills free slots this many days ahead (scheduler/evergreen.py).
+SMO_EVERGREEN_HORIZON_DAYS = env.int("SMO_EVERGREEN_HORIZON_DAYS", default=7)

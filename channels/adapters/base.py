@@ -384,6 +384,10 @@ class Adapter(ABC):
     # delivery to them becomes a reminder to a person, who posts by hand.
     # Any account can also be set to reminders (SocialAccount.publishing).
     can_publish: ClassVar[bool] = True
+    # True where the network refuses a post whose text repeats a recent one
+    # (platforms.md: X 403 duplicate, Facebook #506, LinkedIn DUPLICATE_POST);
+    # the evergreen queue never puts near-identical texts next to each other there.
+    rejects_duplicates: ClassVar[bool] = False
     # Settings beside the text that this network takes (see PostOption).
     post_options: ClassVar[tuple[PostOption, ...]] = ()
     # Refresh credentials this long before they expire; None takes

@@ -91,6 +91,7 @@ INSTAGRAM_TASKS = frozenset({"CREATE_CONTENT", "MANAGE"})
 
 class FacebookAdapter(Adapter):
     network: ClassVar[str] = "facebook"
+    rejects_duplicates: ClassVar[bool] = True  # platforms.md, duplicate errors
     display_name: ClassVar[str] = "Facebook"
     limits: ClassVar[Limits] = Limits(
         max_text=63206,  # unconfirmed (platforms.md §0)

@@ -73,6 +73,7 @@ THE_POST = words("the post")
 
 class LinkedInAdapter(Adapter):
     network: ClassVar[str] = "linkedin"
+    rejects_duplicates: ClassVar[bool] = True  # platforms.md, duplicate errors
     renews_with: ClassVar[str | None] = "refresh_token"
     display_name: ClassVar[str] = "LinkedIn"
     limits: ClassVar[Limits] = Limits(

@@ -110,6 +110,7 @@ class XProblem:
 
 class XAdapter(Adapter):
     network: ClassVar[str] = "x"
+    rejects_duplicates: ClassVar[bool] = True  # platforms.md, duplicate errors
     renews_with: ClassVar[str | None] = "refresh_token"
     display_name: ClassVar[str] = "X"
     limits: ClassVar[Limits] = Limits(

@@ -156,6 +156,7 @@ class PostReadSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True, default=None)
     media_ids = serializers.SerializerMethodField()
     deliveries = DeliverySerializer(many=True, read_only=True)
+    evergreen_of_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Post
@@ -167,6 +168,8 @@ class PostReadSerializer(serializers.ModelSerializer):
             "thread",
             "track_links",
             "overrides",
+            "evergreen",
+            "evergreen_of_id",
             "status",
             "scheduled_at",
             "campaign_id",
@@ -220,6 +223,10 @@ class PostWriteSerializer(serializers.Serializer):
     add_signatures = serializers.BooleanField(
         required=False,
         help_text="Add each account's signature under the text (default true); frozen at save.",
+    )
+    evergreen = serializers.BooleanField(
+        required=False,
+        help_text="PATCH only: recycle this published post into evergreen queues (true) or stop.",
     )
 
     def validate_overrides(self, value: object) -> dict[str, dict[str, Any]]:

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from scheduler.api import analytics, feeds, inbox, keys, library, people, views
+from scheduler.api import analytics, evergreen, feeds, inbox, keys, library, people, views
 
 router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -22,6 +22,7 @@ router.register("feeds", feeds.FeedViewSet, basename="feed")
 router.register("snippets", library.SnippetViewSet, basename="snippet")
 router.register("templates", library.TemplateViewSet, basename="post-template")
 router.register("signatures", library.SignatureViewSet, basename="signature")
+router.register("evergreen", evergreen.EvergreenViewSet, basename="evergreen")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from channels.models import SocialAccount
-from scheduler import approvals, media, posts, reminders, workspaces
+from scheduler import approvals, evergreen, media, posts, reminders, workspaces
 from scheduler.api.serializers import (
     AccountSerializer,
     CampaignSerializer,
@@ -229,11 +229,26 @@ class PostViewSet(
         }
         if not data.get("publish_now"):
             changes.pop("publish_now", None)
+        if "evergreen" in data:
+            self._mark_evergreen(post, data["evergreen"])
+            if not changes:
+                return self._read(post)
         try:
             posts.update_post(self.membership, post, changes)
         except posts.PostErrors as exc:
             raise ValidationError(api_fields(exc.errors)) from exc
         return self._read(post)
+
+    def _mark_evergreen(self, post: Post, on: bool) -> None:
+        if not self.membership.can_schedule:
+            raise PermissionDenied(
+                _("Your role (%(role)s) cannot do this.")
+                % {"role": self.membership.get_role_display()}
+            )
+        try:
+            evergreen.mark(self.membership, post, on)
+        except evergreen.EvergreenError as exc:
+            raise ValidationError({exc.field: [exc.message]}) from exc
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         post = self.get_object()

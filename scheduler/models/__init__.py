@@ -12,6 +12,7 @@ from scheduler.models.apikeys import ApiKey
 from scheduler.models.audit import AuditEvent
 from scheduler.models.collaboration import Comment, Notification
 from scheduler.models.deliveries import Delivery, DeliveryAttempt
+from scheduler.models.evergreen import EvergreenSettings
 from scheduler.models.feeds import Feed, FeedItem
 from scheduler.models.inbox import InboxItem, InboxSync, Reply, SavedReply
 from scheduler.models.library import AccountSignature, PostTemplate, Snippet
@@ -29,6 +30,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "DeliveryMetrics",
+    "EvergreenSettings",
     "Feed",
     "FeedItem",
     "FollowerSample",

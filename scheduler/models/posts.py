@@ -155,6 +155,12 @@ class Post(models.Model):
     # frozen, so what was approved is what goes out (scheduler/signatures.py).
     signatures = models.JSONField(default=dict, blank=True)
     add_signatures = models.BooleanField(default=True)
+    # Evergreen: published once, recycled into its accounts' free queue slots
+    # (scheduler/evergreen.py); each recycled copy points back at it.
+    evergreen = models.BooleanField(default=False)
+    evergreen_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="recycles"
+    )
     # Null for a draft. Stored in UTC; people see and type their own zone.
     scheduled_at = models.DateTimeField(null=True, blank=True)
     media = models.ManyToManyField(MediaAsset, through="PostMedia", blank=True, related_name="+")

@@ -66,14 +66,25 @@ def _back(account_id: int) -> HttpResponseRedirect:
 
 @workspace_page()
 def queue_page(request: HttpRequest) -> HttpResponse:
+    return render_queue(request)
+
+
+def render_queue(
+    request: HttpRequest, evergreen_forms: dict[int, forms.Form] | None = None, status: int = 200
+) -> HttpResponse:
+    """The queue page; `evergreen_forms` keeps a rejected evergreen form as typed."""
+    from scheduler.views.evergreen import attach_panels
+
     membership = request.membership  # type: ignore[attr-defined]
+    timelines = queue.timelines(_accounts(request), timezone.now())
+    attach_panels(timelines, evergreen_forms or {})
     context = {
-        "timelines": queue.timelines(_accounts(request), timezone.now()),
+        "timelines": timelines,
         "zone": ZoneInfo(membership.workspace.timezone),
         "slot_form": SlotForm(initial={"time": time(9, 0)}),
         "resume_choices": CHOICES.items(),
     }
-    return render(request, "scheduler/queue.html", context)
+    return render(request, "scheduler/queue.html", context, status=status)
 
 
 @workspace_page("can_schedule")
