@@ -125,3 +125,11 @@ def fetch_metrics(account_id: int) -> str:
 def record_click(link_id: int, at: str, network: str, country: str) -> None:
     """Count one click on a short link (the redirect hands it over, so it never waits)."""
     links.record(link_id, datetime.fromisoformat(at), network, country)
+
+
+@shared_task(name="scheduler.expire_unapproved", ignore_result=True)
+def expire_unapproved() -> int:
+    """Expire posts whose time passed while they waited for approval."""
+    from scheduler import unapproved
+
+    return unapproved.expire_unapproved()

@@ -15,9 +15,13 @@ from scheduler.models.deliveries import Delivery, DeliveryAttempt
 from scheduler.models.inbox import InboxItem, InboxSync, Reply, SavedReply
 from scheduler.models.people import Invite, Membership, Role, User, Workspace
 from scheduler.models.posts import Audience, Campaign, MediaAsset, Post, PostMedia, QueueSlot
+from scheduler.models.review import ApprovalDecision, ApprovalWorkflow, ReviewLink
 from scheduler.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "ApprovalDecision",
+    "ApprovalWorkflow",
+    "ReviewLink",
     "ApiKey",
     "Audience",
     "AuditEvent",
