@@ -37,4 +37,6 @@ urlpatterns = [
     path("", include("scheduler.views.saved_replies")),
     path("", include("scheduler.views.links")),
     path("", include("scheduler.views.analytics")),
+    path("", include("scheduler.views.review")),
+    path("", include("scheduler.views.approval_settings")),
 ]
