@@ -184,9 +184,7 @@ def _deciding(
     """Check the decider, lock the post and yield its waiting deliveries in one
     transaction: of two people deciding at once, the second finds the post gone
     from the step (or from approval altogether)."""
-    if isinstance(decider, Membership) and not (
-        decider.can_approve or decider.role == Role.VIEWER
-    ):
+    if isinstance(decider, Membership) and not (decider.can_approve or decider.role == Role.VIEWER):
         raise PermissionDenied(
             _("Your role (%(role)s) cannot approve posts.") % {"role": decider.get_role_display()}
         )
@@ -213,9 +211,7 @@ AUDITED = {
 }
 
 
-def _record(
-    decider: Decider, post: Post, step: workflow.Step, kind: str, body: str
-) -> Comment:
+def _record(decider: Decider, post: Post, step: workflow.Step, kind: str, body: str) -> Comment:
     reviewer = decider.link if isinstance(decider, Reviewer) else None
     user = None if reviewer else decider.user  # type: ignore[union-attr]
     name = reviewer.reviewer_name if reviewer else ""

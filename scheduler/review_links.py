@@ -154,9 +154,7 @@ def revoke(actor: Membership, link: ReviewLink) -> None:
     if link.workspace_id != actor.workspace_id:
         raise Http404
     with transaction.atomic():
-        if ReviewLink.objects.filter(pk=link.pk, revoked_at=None).update(
-            revoked_at=timezone.now()
-        ):
+        if ReviewLink.objects.filter(pk=link.pk, revoked_at=None).update(revoked_at=timezone.now()):
             audit.record(
                 actor.workspace_id,
                 audit.A.REVIEW_LINK_REVOKED,

@@ -96,7 +96,9 @@ def check_steps(steps: object) -> list[dict[str, str]]:
             raise WorkflowError(f"steps.{i}", _("Each step needs a name and who approves it."))
         name = str(step.get("name") or "").strip()
         if not name or len(name) > 100:
-            raise WorkflowError(f"steps.{i}.name", _("Give each step a name (up to 100 characters)."))
+            raise WorkflowError(
+                f"steps.{i}.name", _("Give each step a name (up to 100 characters).")
+            )
         by = step.get("by")
         if by not in ApprovalWorkflow.By.values:
             raise WorkflowError(f"steps.{i}.by", _("Choose “team” or “client”."))

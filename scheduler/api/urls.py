@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from scheduler.api import analytics, inbox, keys, people, views
+from scheduler.api import analytics, inbox, keys, people, review, views
 
 router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -18,6 +18,8 @@ router.register("invites", people.InviteViewSet, basename="invite")
 router.register("inbox", inbox.InboxViewSet, basename="inbox")
 router.register("saved-replies", inbox.SavedReplyViewSet, basename="saved-reply")
 router.register("analytics", analytics.AnalyticsViewSet, basename="analytics")
+router.register("review-links", review.ReviewLinkViewSet, basename="review-link")
+router.register("approvals", review.ApprovalViewSet, basename="approval")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -28,6 +30,11 @@ urlpatterns = [
             url_name="api-schema", template_name="scheduler/api_docs.html"
         ),
         name="api-docs",
+    ),
+    path(
+        "approval-steps/",
+        review.ApprovalStepsViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="approval-steps-api",
     ),
     path("", include(router.urls)),
 ]

@@ -19,10 +19,9 @@ from scheduler.models.review import ApprovalDecision, ApprovalWorkflow, ReviewLi
 from scheduler.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "ApiKey",
     "ApprovalDecision",
     "ApprovalWorkflow",
-    "ReviewLink",
-    "ApiKey",
     "Audience",
     "AuditEvent",
     "Campaign",
@@ -44,6 +43,7 @@ __all__ = [
     "PostMedia",
     "QueueSlot",
     "Reply",
+    "ReviewLink",
     "Role",
     "SavedReply",
     "ShortLink",

@@ -54,9 +54,7 @@ def approval_steps(request: HttpRequest) -> HttpResponse:
         "error": error,
         "choices": ApprovalWorkflow.By.choices,
     }
-    return render(
-        request, "scheduler/approval_steps.html", context, status=400 if error else 200
-    )
+    return render(request, "scheduler/approval_steps.html", context, status=400 if error else 200)
 
 
 @require_POST

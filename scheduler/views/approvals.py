@@ -137,7 +137,9 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     try:
-        approvals.reject(request.membership, post, request.POST.get("reason", ""), at_step=_step(request))  # type: ignore[attr-defined]
+        approvals.reject(
+            request.membership, post, request.POST.get("reason", ""), at_step=_step(request)
+        )  # type: ignore[attr-defined]
     except approvals.ReviewError as error:
         messages.error(request, error.message)
     else:
@@ -150,7 +152,9 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     try:
-        approvals.request_changes(request.membership, post, request.POST.get("body", ""), at_step=_step(request))  # type: ignore[attr-defined]
+        approvals.request_changes(
+            request.membership, post, request.POST.get("body", ""), at_step=_step(request)
+        )  # type: ignore[attr-defined]
     except approvals.ReviewError as error:
         messages.error(request, error.message)
     else:

@@ -64,7 +64,9 @@ def _items(link: ReviewLink, errors: dict[int, str], typed: dict[int, str]) -> l
         link.posts.filter(workspace_id=link.workspace_id)
         .select_related("campaign")
         .prefetch_related(
-            Prefetch("deliveries", queryset=Delivery.objects.select_related("account").order_by("id")),
+            Prefetch(
+                "deliveries", queryset=Delivery.objects.select_related("account").order_by("id")
+            ),
             "media",
         )
         .order_by("scheduled_at", "id")
@@ -100,8 +102,11 @@ def _items(link: ReviewLink, errors: dict[int, str], typed: dict[int, str]) -> l
 
 
 def _page(
-    request: HttpRequest, link: ReviewLink, errors: dict[int, str] | None = None,
-    typed: dict[int, str] | None = None, status: int = 200,
+    request: HttpRequest,
+    link: ReviewLink,
+    errors: dict[int, str] | None = None,
+    typed: dict[int, str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     context = {
         "link": link,
