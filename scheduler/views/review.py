@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
@@ -54,7 +55,9 @@ def _open(request: HttpRequest, token: str) -> ReviewLink | HttpResponse:
         return review_links.open_link(token)
     except review_links.Gone as gone:
         context = {"link": gone.link}
-        return _private(render(request, "scheduler/review_gone.html", context, status=410))
+        with timezone.override(ZoneInfo(gone.link.workspace.timezone)):
+            page = render(request, "scheduler/review_gone.html", context, status=410)
+        return _private(page)
 
 
 def _items(link: ReviewLink, errors: dict[int, str], typed: dict[int, str]) -> list[Item]:
@@ -113,7 +116,9 @@ def _page(
         "token": request.resolver_match.kwargs["token"],  # type: ignore[union-attr]
         "items": _items(link, errors or {}, typed or {}),
     }
-    return _private(render(request, "scheduler/review_page.html", context, status=status))
+    # The reviewer has no profile: times read in the workspace's zone.
+    with timezone.override(ZoneInfo(link.workspace.timezone)):
+        return _private(render(request, "scheduler/review_page.html", context, status=status))
 
 
 @ensure_csrf_cookie
