@@ -41,7 +41,7 @@ def shared(cast: Cast, account):  # type: ignore[no-untyped-def]
 def test_the_page_needs_no_login_and_shows_each_post_with_its_preview(
     client: Client, shared
 ) -> None:  # type: ignore[no-untyped-def]
-    _link, token, first, second = shared
+    _link, token, _first, _second = shared
     page = client.get(f"/review/{token}/")
     assert page.status_code == 200
     html = page.content.decode()
