@@ -1,7 +1,7 @@
 """The client review page: /review/<token>/, for a reviewer without an account.
 
 No login and no app navigation: the token in the URL is the reviewer's only
-credential, so the page sends no Referer onwards and asks not to be indexed.
+credential, so the page sends no Referer to other sites and asks not to be indexed.
 Decisions are ordinary POSTs under Django's CSRF protection (the page itself sets
 the cookie), and act only on posts the link was made for and only at "client"
 steps (scheduler/approvals.py checks the step again under the post's lock).
@@ -43,8 +43,10 @@ class Item:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token is in the URL: links followed from the page must not carry it on.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: links followed from the page must not carry it to
+    # other sites. Not "no-referrer": with it Chromium sends `Origin: null` on the
+    # page's own form posts, and Django's CSRF check refuses them.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response

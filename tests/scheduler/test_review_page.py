@@ -51,7 +51,7 @@ def test_the_page_needs_no_login_and_shows_each_post_with_its_preview(
     assert "Reviewing as Cleo Client" in html
     # Times in the workspace's zone (the factory's: Europe/Stockholm): 16:00 UTC is 17:00.
     assert re.search(r"<time datetime=\"2026-11-25T17:00:00\+01:00\">[^<]*5:00", html)
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert page["X-Robots-Tag"] == "noindex, nofollow"
     assert 'href="/approvals/"' not in html  # no app navigation
 
