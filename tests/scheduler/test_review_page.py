@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from scheduler import posts, review_links, workflow
 from scheduler.models import Delivery, Post, ReviewLink
@@ -245,3 +247,29 @@ def test_the_approvals_page_shows_the_step_and_who_decided(
     client.force_login(cast.viewer.user)
     detail = client.get(f"/posts/{post.pk}/").content.decode()
     assert f'action="/posts/{post.pk}/approve/"' in detail
+
+
+def test_the_approvals_page_costs_the_same_queries_for_more_posts(
+    cast: Cast, account, client: Client
+) -> None:
+    workflow.save(cast.owner, [{"name": "Editor", "by": "team"}, *CLIENT_ONLY], False)
+    client.force_login(cast.admin.user)
+
+    def load() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/approvals/").status_code == 200
+        return len(queries)
+
+    for _ in range(2):
+        posts.create_post(
+            cast.contributor,
+            posts.PostInput("One", accounts=[account], scheduled_at=NOW + timedelta(hours=2)),
+        )
+    few = load()
+    for _ in range(6):
+        post = posts.create_post(
+            cast.contributor,
+            posts.PostInput("More", accounts=[account], scheduled_at=NOW + timedelta(hours=2)),
+        )
+        client.post(f"/posts/{post.pk}/approve/", {"step": "0"})
+    assert load() == few
