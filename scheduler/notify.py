@@ -96,6 +96,16 @@ DECISIONS = {
 }
 
 
+# What the team reads when a client decided through a review link.
+CLIENT_DECISIONS = {
+    Comment.Kind.APPROVED: gettext_noop("%(actor)s (review link) approved “%(text)s”."),
+    Comment.Kind.REJECTED: gettext_noop("%(actor)s (review link) rejected “%(text)s”: %(body)s"),
+    Comment.Kind.CHANGES_REQUESTED: gettext_noop(
+        "%(actor)s (review link) asked for changes to “%(text)s”: %(body)s"
+    ),
+}
+
+
 def decided(comment_id: int, tell_approvers: bool = False) -> list[Notification]:
     """Tell a post's author that it was approved, rejected or sent back for changes
     (and the team's approvers, when a client decided through a review link)."""
@@ -105,10 +115,14 @@ def decided(comment_id: int, tell_approvers: bool = False) -> list[Notification]
             return []
         kind, text = DECISIONS[comment.kind]
         post = comment.post
-        roles = Membership.CAN_SCHEDULE if tell_approvers else None
-        authors = _members(post.workspace_id, roles, only=post.author_id, exclude=comment.author_id)
-        message = Words(text, _comment_words(comment))
-        return _create(post.workspace_id, authors, kind, message, _comment_url(comment))
+        url = _comment_url(comment)
+        authors = _members(post.workspace_id, None, only=post.author_id, exclude=comment.author_id)
+        made = _create(post.workspace_id, authors, kind, Words(text, _comment_words(comment)), url)
+        if tell_approvers:
+            team = _members(post.workspace_id, Membership.CAN_SCHEDULE, exclude=post.author_id)
+            told = Words(CLIENT_DECISIONS[comment.kind], _comment_words(comment))
+            made += _create(post.workspace_id, team, kind, told, url)
+        return made
 
 
 def mentioned(comment_id: int) -> list[Notification]:

@@ -132,12 +132,13 @@ def test_request_changes_at_the_client_step_makes_a_draft_that_starts_over(
         "Cleo Client",
     )
     # The team hears of a client's decision as well as the author.
-    who = set(
-        Notification.objects.filter(kind="changes_requested").values_list(
-            "user__username", flat=True
-        )
-    )
-    assert who == {"contributor", "owner", "admin", "editor"}
+    told = Notification.objects.filter(kind="changes_requested").order_by("user__username")
+    assert list(told.values_list("user__username", "message")) == [
+        ("admin", "Cleo Client (review link) asked for changes to “Buns at 7”: Say 8, not 7"),
+        ("contributor", "Cleo Client asked for changes to your post “Buns at 7”: Say 8, not 7"),
+        ("editor", "Cleo Client (review link) asked for changes to “Buns at 7”: Say 8, not 7"),
+        ("owner", "Cleo Client (review link) asked for changes to “Buns at 7”: Say 8, not 7"),
+    ]
 
 
 def test_only_owners_and_admins_change_steps_and_bad_steps_name_the_field(cast: Cast) -> None:
@@ -235,3 +236,16 @@ def test_a_review_link_stores_only_a_hash_of_its_token(cast: Cast, account) -> N
     link, token = review_links.create(cast.admin, reviewer_name="Cleo", post_ids=[post.pk])
     assert token not in link.token_hash and len(link.token_hash) == 64
     assert review_links.open_link(token) == link
+
+
+def test_the_beat_runs_the_expiry_sweep_every_minute(cast: Cast, account) -> None:
+    from scheduler import tasks
+    from smo.celery import app
+
+    entry = app.conf.beat_schedule["expire-unapproved"]
+    assert (entry["task"], entry["schedule"]) == ("scheduler.expire_unapproved", 60.0)
+    assert tasks.expire_unapproved.name == "scheduler.expire_unapproved"
+    post = write(cast, account)
+    with time_machine.travel(AT + timedelta(minutes=2), tick=False):
+        assert tasks.expire_unapproved() == 1
+    assert states(post) == [S.EXPIRED]

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from scheduler import posts, review_links, workflow
+from scheduler import posts, review_links, unapproved, workflow
 from scheduler.models import Delivery, Post, ReviewLink
 from tests.conftest import NOW, Cast
 from tests.factories import SandboxAccountFactory
@@ -273,3 +273,40 @@ def test_the_approvals_page_costs_the_same_queries_for_more_posts(
         )
         client.post(f"/posts/{post.pk}/approve/", {"step": "0"})
     assert load() == few
+
+
+def test_an_expired_post_shows_as_expired_on_the_link_without_buttons(
+    cast: Cast,
+    client: Client,
+    shared,  # type: ignore[no-untyped-def]
+) -> None:
+    _link, token, first, _second = shared
+    with time_machine.travel(NOW + timedelta(hours=3), tick=False):
+        unapproved.expire_unapproved()
+        html = client.get(f"/review/{token}/").content.decode()
+        refused = client.post(f"/review/{token}/posts/{first.pk}/approve/", {"step": "0"})
+    assert html.count('data-state="expired"') == 2
+    assert "Expired before approval" in html
+    assert f"/posts/{first.pk}/approve/" not in html
+    assert refused.status_code == 400
+    assert first.deliveries.get().state == S.EXPIRED
+
+
+def test_an_approver_gives_an_expired_post_a_new_time_on_its_page(
+    cast: Cast, account, client: Client
+) -> None:
+    post = write(cast, account)
+    client.force_login(cast.editor.user)
+    with time_machine.travel(NOW + timedelta(hours=3), tick=False):
+        unapproved.expire_unapproved()
+        page = client.get(f"/posts/{post.pk}/").content.decode()
+        assert 'data-state="expired"' in page and 'data-testid="expired-note"' in page
+        client.post(
+            f"/posts/{post.pk}/approve/", {"date": "2026-11-26", "time": "09:00", "step": "0"}
+        )
+    delivery = post.deliveries.get()
+    # 09:00 in the editor's zone (Europe/Stockholm) is 08:00 UTC.
+    assert (delivery.state, delivery.due_at.isoformat()) == (
+        S.SCHEDULED,
+        "2026-11-26T08:00:00+00:00",
+    )
