@@ -39,7 +39,13 @@ def mentioned_members(workspace_id: int, body: str) -> list[User]:
     return [u for u in members.order_by("username") if u.username.lower() in names]
 
 
-def add(post: Post, author: User, body: str, kind: str = Comment.Kind.COMMENT) -> Comment:
+def add(
+    post: Post,
+    author: User | None,
+    body: str,
+    kind: str = Comment.Kind.COMMENT,
+    reviewer_name: str = "",
+) -> Comment:
     """Save a comment with its mentions and tell the people mentioned (after commit)."""
     body = body.strip()
     if not body and kind == Comment.Kind.COMMENT:
@@ -50,7 +56,9 @@ def add(post: Post, author: User, body: str, kind: str = Comment.Kind.COMMENT) -
             % {"n": MAX_LENGTH, "len": len(body)}
         )
     with transaction.atomic():
-        comment = Comment.objects.create(post=post, author=author, kind=kind, body=body)
+        comment = Comment.objects.create(
+            post=post, author=author, kind=kind, body=body, reviewer_name=reviewer_name
+        )
         people = mentioned_members(post.workspace_id, body)
         if people:
             comment.mentions.set(people)

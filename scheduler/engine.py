@@ -37,7 +37,10 @@ Ended = DeliveryAttempt.Outcome
 # Every allowed (from -> to). A change not listed here is a bug, not a race.
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.AWAITING_APPROVAL, S.SCHEDULED, S.CANCELLED}),
-    S.AWAITING_APPROVAL: frozenset({S.DRAFT, S.SCHEDULED, S.CANCELLED}),
+    S.AWAITING_APPROVAL: frozenset({S.DRAFT, S.SCHEDULED, S.CANCELLED, S.EXPIRED}),
+    # Its time passed unapproved: approved with a new time (or now), sent back,
+    # moved on to a later step with a new time, or cancelled.
+    S.EXPIRED: frozenset({S.SCHEDULED, S.DRAFT, S.CANCELLED, S.AWAITING_APPROVAL}),
     # scheduled -> scheduled is a reschedule: same state, new time.
     S.SCHEDULED: frozenset({S.DRAFT, S.SCHEDULED, S.QUEUED, S.CANCELLED}),
     # queued -> reminder_sent is the claim of an account that publishes by reminder.

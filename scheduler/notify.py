@@ -32,7 +32,7 @@ from django.utils.translation import gettext_noop
 
 from channels.models import SocialAccount
 from channels.words import Words, say, words
-from scheduler.models import Comment, Delivery, Membership, Notification, Post, User
+from scheduler.models import Comment, Delivery, Membership, Notification, Post, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -40,21 +40,43 @@ Kind = Notification.Kind
 S = Delivery.State
 
 
-def approval_needed(post_id: int) -> list[Notification]:
-    """Ask the workspace's approvers to look at a post awaiting approval."""
+def approval_needed(post_id: int, fresh: bool = False) -> list[Notification]:
+    """Ask the people of the step a post waits at to look at it.
+
+    `fresh`: it just moved on to a new step, so the people of that step are told
+    even if they were told of an earlier step.
+    """
+    from scheduler import workflow
+
     with transaction.atomic():
         post = Post.objects.select_for_update(of=("self",)).select_related("author").get(pk=post_id)
         since = post.deliveries.filter(state=S.AWAITING_APPROVAL).aggregate(t=Min("updated_at"))
         if since["t"] is None:
             return []  # nothing awaits approval (any more)
-        approvers = _members(post.workspace_id, Membership.CAN_SCHEDULE, exclude=post.author_id)
+        step = workflow.of(post.workspace_id).at(post.approval_step)
+        roles = Membership.CAN_SCHEDULE if step.by == workflow.TEAM else {Role.VIEWER}
+        approvers = _members(post.workspace_id, roles, exclude=post.author_id)
         message = words(
             "%(author)s asks for approval: “%(text)s”",
             author=_name(post.author),
             text=_excerpt(post.text),
         )
         url = reverse("post-detail", args=[post.pk]) + "#review"
-        return _create(post.workspace_id, approvers, Kind.APPROVAL_NEEDED, message, url, since["t"])
+        when = timezone.now() if fresh else since["t"]
+        return _create(post.workspace_id, approvers, Kind.APPROVAL_NEEDED, message, url, when)
+
+
+def approval_expired(post_id: int) -> list[Notification]:
+    """Tell the author and the approvers that a post's time passed unapproved
+    (scheduler/unapproved.py claims each post once, so this runs once)."""
+    post = Post.objects.select_related("author").get(pk=post_id)
+    people = _members(post.workspace_id, Membership.CAN_SCHEDULE, also=post.author_id)
+    message = words(
+        "“%(text)s” expired: its time passed before it was approved.",
+        text=_excerpt(post.text),
+    )
+    url = reverse("post-detail", args=[post.pk]) + "#review"
+    return _create(post.workspace_id, people, Kind.APPROVAL_EXPIRED, message, url, claimed=True)
 
 
 # Put into words for each person, in their language, when notified.
@@ -74,17 +96,33 @@ DECISIONS = {
 }
 
 
-def decided(comment_id: int) -> list[Notification]:
-    """Tell a post's author that it was approved, rejected or sent back for changes."""
+# What the team reads when a client decided through a review link.
+CLIENT_DECISIONS = {
+    Comment.Kind.APPROVED: gettext_noop("%(actor)s (review link) approved “%(text)s”."),
+    Comment.Kind.REJECTED: gettext_noop("%(actor)s (review link) rejected “%(text)s”: %(body)s"),
+    Comment.Kind.CHANGES_REQUESTED: gettext_noop(
+        "%(actor)s (review link) asked for changes to “%(text)s”: %(body)s"
+    ),
+}
+
+
+def decided(comment_id: int, tell_approvers: bool = False) -> list[Notification]:
+    """Tell a post's author that it was approved, rejected or sent back for changes
+    (and the team's approvers, when a client decided through a review link)."""
     with transaction.atomic():
         comment = _lock_comment(comment_id)
         if comment.kind not in DECISIONS:
             return []
         kind, text = DECISIONS[comment.kind]
         post = comment.post
+        url = _comment_url(comment)
         authors = _members(post.workspace_id, None, only=post.author_id, exclude=comment.author_id)
-        message = Words(text, _comment_words(comment))
-        return _create(post.workspace_id, authors, kind, message, _comment_url(comment))
+        made = _create(post.workspace_id, authors, kind, Words(text, _comment_words(comment)), url)
+        if tell_approvers:
+            team = _members(post.workspace_id, Membership.CAN_SCHEDULE, exclude=post.author_id)
+            told = Words(CLIENT_DECISIONS[comment.kind], _comment_words(comment))
+            made += _create(post.workspace_id, team, kind, told, url)
+        return made
 
 
 def mentioned(comment_id: int) -> list[Notification]:
@@ -397,7 +435,7 @@ def _comment_url(comment: Comment) -> str:
 
 def _comment_words(comment: Comment) -> dict[str, str | Words]:
     return {
-        "actor": _name(comment.author),
+        "actor": comment.reviewer_name or _name(comment.author),
         "text": _excerpt(comment.post.text),
         "body": Truncator(comment.body).chars(200),
     }

@@ -21,7 +21,7 @@ from channels.adapters.base import Content
 from channels.adapters.registry import adapter_for
 from channels.models import SocialAccount
 from channels.words import say
-from scheduler import audit, engine, notify, signatures
+from scheduler import audit, engine, notify, signatures, workflow
 from scheduler import overrides as overrides_shape
 from scheduler import utm as utm_tags
 from scheduler.content import media_item, post_options
@@ -164,7 +164,7 @@ def check_time(when: datetime | None, now: datetime) -> dict[str, list[str]]:
 def _start_state(membership: Membership, when: datetime | None) -> str:
     if when is None:
         return S.DRAFT
-    return S.SCHEDULED if membership.can_schedule else S.AWAITING_APPROVAL
+    return S.SCHEDULED if workflow.first_step(membership) is None else S.AWAITING_APPROVAL
 
 
 def create_post(membership: Membership, data: PostInput) -> Post:
@@ -202,6 +202,7 @@ def create_post(membership: Membership, data: PostInput) -> Post:
             scheduled_at=when,
             add_signatures=data.add_signatures,
             signatures=signed_by,
+            approval_step=workflow.first_step(membership) or 0,
         )
         _attach_media(post, data.media)
         Delivery.objects.bulk_create(
@@ -362,6 +363,10 @@ def _retime(membership: Membership, post: Post, when: datetime | None) -> None:
                 engine.transition(d.pk, d.state, S.DRAFT, scheduled_at=None, due_at=None)
             continue
         target = _start_state(membership, when) if d.state == S.DRAFT else d.state
+        if target == S.AWAITING_APPROVAL and d.state == S.DRAFT:
+            # Sent for approval again: it starts over at its first step.
+            post.approval_step = workflow.first_step(membership) or 0
+            post.save(update_fields=["approval_step"])
         if target == S.AWAITING_APPROVAL:
             if d.state == S.AWAITING_APPROVAL:
                 Delivery.objects.filter(pk=d.pk, state=d.state).update(scheduled_at=when)

@@ -26,6 +26,8 @@ def post_status(states: Iterable[str]) -> str:
         return "reminder_sent"
     if live & {S.SCHEDULED}:
         return "scheduled"
+    if live & {S.EXPIRED}:
+        return "expired"
     if live & {S.AWAITING_APPROVAL}:
         return "awaiting_approval"
     if live == {S.PUBLISHED}:

@@ -145,3 +145,11 @@ def fill_evergreen() -> int:
     from scheduler import evergreen
 
     return evergreen.fill_all()
+
+
+@shared_task(name="scheduler.expire_unapproved", ignore_result=True)
+def expire_unapproved() -> int:
+    """Expire posts whose time passed while they waited for approval."""
+    from scheduler import unapproved
+
+    return unapproved.expire_unapproved()

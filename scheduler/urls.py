@@ -40,4 +40,6 @@ urlpatterns = [
     path("", include("scheduler.views.analytics")),
     path("", include("scheduler.views.feeds")),
     path("", include("scheduler.views.library")),
+    path("", include("scheduler.views.review")),
+    path("", include("scheduler.views.approval_settings")),
 ]

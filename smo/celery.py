@@ -82,6 +82,13 @@ app.conf.beat_schedule = {
         "schedule": 600.0,
         "options": {"expires": 600},
     },
+    # Posts whose time passed unapproved are flagged, never published
+    # (scheduler/unapproved.py).
+    "expire-unapproved": {
+        "task": "scheduler.expire_unapproved",
+        "schedule": 60.0,
+        "options": {"expires": 120},
+    },
 }
 
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from scheduler.api import analytics, evergreen, feeds, inbox, keys, library, people, views
+from scheduler.api import analytics, evergreen, feeds, inbox, keys, library, people, review, views
 
 router = DefaultRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -23,6 +23,8 @@ router.register("snippets", library.SnippetViewSet, basename="snippet")
 router.register("templates", library.TemplateViewSet, basename="post-template")
 router.register("signatures", library.SignatureViewSet, basename="signature")
 router.register("evergreen", evergreen.EvergreenViewSet, basename="evergreen")
+router.register("review-links", review.ReviewLinkViewSet, basename="review-link")
+router.register("approvals", review.ApprovalViewSet, basename="approval")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -33,6 +35,11 @@ urlpatterns = [
             url_name="api-schema", template_name="scheduler/api_docs.html"
         ),
         name="api-docs",
+    ),
+    path(
+        "approval-steps/",
+        review.ApprovalStepsViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="approval-steps-api",
     ),
     path("", include(router.urls)),
 ]

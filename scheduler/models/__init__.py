@@ -18,11 +18,14 @@ from scheduler.models.inbox import InboxItem, InboxSync, Reply, SavedReply
 from scheduler.models.library import AccountSignature, PostTemplate, Snippet
 from scheduler.models.people import Invite, Membership, Role, User, Workspace
 from scheduler.models.posts import Audience, Campaign, MediaAsset, Post, PostMedia, QueueSlot
+from scheduler.models.review import ApprovalDecision, ApprovalWorkflow, ReviewLink
 from scheduler.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "AccountSignature",
     "ApiKey",
+    "ApprovalDecision",
+    "ApprovalWorkflow",
     "Audience",
     "AuditEvent",
     "Campaign",
@@ -48,6 +51,7 @@ __all__ = [
     "PostTemplate",
     "QueueSlot",
     "Reply",
+    "ReviewLink",
     "Role",
     "SavedReply",
     "ShortLink",

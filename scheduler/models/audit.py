@@ -42,6 +42,9 @@ class AuditEvent(models.Model):
         INBOX_HIDDEN = "inbox.hidden", gettext_lazy("Comment hidden")
         INBOX_UNHIDDEN = "inbox.unhidden", gettext_lazy("Comment shown again")
         INBOX_DELETED = "inbox.deleted", gettext_lazy("Comment deleted")
+        APPROVAL_STEPS_CHANGED = "approval.steps_changed", gettext_lazy("Approval steps changed")
+        REVIEW_LINK_CREATED = "review_link.created", gettext_lazy("Review link created")
+        REVIEW_LINK_REVOKED = "review_link.revoked", gettext_lazy("Review link revoked")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

@@ -21,6 +21,8 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMENT)
+    # Who decided through a review link (no account, so no author).
+    reviewer_name = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
     # People named with @username in the body; each is notified.
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
@@ -47,6 +49,7 @@ class Notification(models.Model):
         REMINDER = "reminder", _("Time to post by hand")
         INBOX_ASSIGNED = "inbox_assigned", _("An inbox item was assigned to you")
         FEED_BROKEN = "feed_broken", _("A feed cannot be read")
+        APPROVAL_EXPIRED = "approval_expired", _("A post expired before approval")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -28,6 +28,9 @@ class Delivery(models.Model):
         # A reminder went to a person, who posts it by hand (scheduler/reminders.py).
         REMINDER_SENT = "reminder_sent", _("Waiting to be posted by hand")
         CANCELLED = "cancelled", _("Cancelled")
+        # Its time passed while it still waited for approval: never published as
+        # it stands (scheduler/unapproved.py).
+        EXPIRED = "expired", _("Expired before approval")
 
     # States the dispatcher picks up when `due_at` arrives.
     DUE_STATES = (State.SCHEDULED, State.RETRY_WAIT)

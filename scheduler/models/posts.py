@@ -108,6 +108,7 @@ class Post(models.Model):
         NEEDS_ATTENTION = "needs_attention", _("Needs attention")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired before approval")
 
     workspace = models.ForeignKey(
         "scheduler.Workspace", on_delete=models.CASCADE, related_name="posts"
@@ -165,6 +166,8 @@ class Post(models.Model):
     scheduled_at = models.DateTimeField(null=True, blank=True)
     media = models.ManyToManyField(MediaAsset, through="PostMedia", blank=True, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The approval step (index into the workspace's steps) it waits at.
+    approval_step = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
-from scheduler import approvals
+from scheduler import approvals, workflow
 from scheduler.comments import MENTION
-from scheduler.models import Comment, Notification, Post
+from scheduler.models import Comment, Delivery, Notification, Post
 
 register = template.Library()
 
@@ -58,11 +58,29 @@ class Review:
     late: bool
     # A suggested new time for a late post: the next whole hour.
     suggested: datetime
+    step: workflow.Step | None = None
+    steps: int = 1
+    # The signed-in member may decide at the step the post waits at.
+    can_decide: bool = False
+    expired: bool = False
 
 
-@register.simple_tag
-def review_of(post: Post) -> Review:
-    """Whether the post (deliveries prefetched) waits for a decision, and is late."""
+@register.simple_tag(takes_context=True)
+def review_of(context: dict[str, Any], post: Post) -> Review:
+    """Whether the post (deliveries prefetched) waits for a decision, is late, which
+    step it waits at, and whether the page's member may decide there. A list page
+    puts its workspace's `approval_flow` in the context, so this costs no query."""
     now = timezone.now()
     next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    return Review(approvals.awaiting(post), approvals.is_late(post, now), next_hour)
+    flow = context.get("approval_flow") or workflow.of(post.workspace_id)
+    step = flow.at(post.approval_step)
+    membership = context.get("membership")
+    return Review(
+        approvals.awaiting(post),
+        approvals.is_late(post, now),
+        next_hour,
+        step=step,
+        steps=len(flow.steps),
+        can_decide=bool(membership and approvals.may_decide(membership, step)),
+        expired=any(d.state == Delivery.State.EXPIRED for d in post.deliveries.all()),
+    )

@@ -14,20 +14,28 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from scheduler import approvals, comments
+from scheduler import approvals, comments, review_links, workflow
 from scheduler.localtime import LocalTimeError, to_utc
-from scheduler.models import Delivery, Post
+from scheduler.models import ApprovalDecision, Delivery, Post
 from scheduler.views.access import workspace_page
 from smo import dates
 
 
 @workspace_page()
 def approvals_page(request: HttpRequest) -> HttpResponse:
-    """Posts awaiting approval in the workspace, the longest waiting first."""
+    return render_approvals(request)
+
+
+def render_approvals(
+    request: HttpRequest, extra: dict[str, object] | None = None, status: int = 200
+) -> HttpResponse:
+    """Posts awaiting approval (or expired waiting) in the workspace, the longest
+    waiting first, with the form that shares some of them through a review link."""
+    membership = request.membership  # type: ignore[attr-defined]
     waiting = (
         Post.objects.filter(
-            workspace=request.membership.workspace,  # type: ignore[attr-defined]
-            deliveries__state=Delivery.State.AWAITING_APPROVAL,
+            workspace=membership.workspace,
+            deliveries__state__in=approvals.UNDECIDED,
         )
         .distinct()
         .select_related("author", "campaign")
@@ -35,11 +43,26 @@ def approvals_page(request: HttpRequest) -> HttpResponse:
             Prefetch(
                 "deliveries",
                 queryset=Delivery.objects.select_related("account").order_by("id"),
-            )
+            ),
+            Prefetch(
+                "approval_decisions",
+                queryset=ApprovalDecision.objects.select_related("user"),
+            ),
         )
         .order_by("created_at", "id")
     )
-    return render(request, "scheduler/approvals.html", {"posts": list(waiting)})
+    posts = list(waiting)
+    context: dict[str, object] = {
+        "posts": posts,
+        "approval_flow": workflow.of(membership.workspace_id),
+        "campaigns": sorted({p.campaign for p in posts if p.campaign}, key=lambda c: c.name),
+        "review_links": list(review_links.listed(membership.workspace_id))
+        if membership.can_approve
+        else [],
+        "share": {"days": review_links.DEFAULT_DAYS},
+        **(extra or {}),
+    }
+    return render(request, "scheduler/approvals.html", context, status=status)
 
 
 def _post(request: HttpRequest, pk: int) -> Post:
@@ -58,6 +81,12 @@ def _back(request: HttpRequest, post: Post) -> HttpResponse:
     return redirect("post-detail", pk=post.pk)
 
 
+def _step(request: HttpRequest) -> int | None:
+    """The step the buttons were shown at: a decision made meanwhile turns it stale."""
+    value = request.POST.get("step", "")
+    return int(value) if value.isdigit() else None
+
+
 def _new_time(request: HttpRequest) -> datetime | None:
     date, time = request.POST.get("date", ""), request.POST.get("time", "")
     if not (date or time):
@@ -73,7 +102,7 @@ def _new_time(request: HttpRequest) -> datetime | None:
 
 
 @require_POST
-@workspace_page("can_approve")
+@workspace_page()
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     try:
@@ -82,9 +111,16 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
             post,
             publish_now=request.POST.get("publish_now") == "1",
             new_time=_new_time(request),
+            at_step=_step(request),
         )
     except approvals.ReviewError as error:
         messages.error(request, error.message)
+        return _back(request, post)
+    if post.deliveries.filter(state=Delivery.State.AWAITING_APPROVAL).exists():
+        step = workflow.of(post.workspace_id).at(post.approval_step)
+        messages.success(
+            request, _("Approved at this step; it now waits for “%(step)s”.") % {"step": step.name}
+        )
         return _back(request, post)
     when = timezone.localtime(post.scheduled_at)
     messages.success(
@@ -97,11 +133,13 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@workspace_page("can_approve")
+@workspace_page()
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     try:
-        approvals.reject(request.membership, post, request.POST.get("reason", ""))  # type: ignore[attr-defined]
+        approvals.reject(
+            request.membership, post, request.POST.get("reason", ""), at_step=_step(request)
+        )  # type: ignore[attr-defined]
     except approvals.ReviewError as error:
         messages.error(request, error.message)
     else:
@@ -110,11 +148,13 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@workspace_page("can_approve")
+@workspace_page()
 def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     try:
-        approvals.request_changes(request.membership, post, request.POST.get("body", ""))  # type: ignore[attr-defined]
+        approvals.request_changes(
+            request.membership, post, request.POST.get("body", ""), at_step=_step(request)
+        )  # type: ignore[attr-defined]
     except approvals.ReviewError as error:
         messages.error(request, error.message)
     else:

@@ -37,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ]
         ).order_by("scheduled_at", "id")[:LIST_LENGTH],
         "published": base.filter(state=S.PUBLISHED).order_by("-published_at", "-id")[:LIST_LENGTH],
-        "problems": base.filter(state__in=[S.FAILED, S.NEEDS_ATTENTION]).order_by(
+        "problems": base.filter(state__in=[S.FAILED, S.NEEDS_ATTENTION, S.EXPIRED]).order_by(
             "-updated_at", "-id"
         )[:LIST_LENGTH],
         "drafts": base.filter(state=S.DRAFT).order_by("-post__updated_at", "-id")[:LIST_LENGTH],
