@@ -169,8 +169,8 @@ def _check_decider(decider: Decider, step: workflow.Step) -> None:
         raise ReviewError(_("Waiting for the team first."))
     if decider.can_approve:
         raise ReviewError(
-            _("This post waits at step “%(step)s”, which is for the %(by)s.")
-            % {"step": step.name, "by": step.by}
+            _("This post waits at step “%(step)s”, decided by: %(by)s.")
+            % {"step": step.name, "by": step.label}
         )
     raise PermissionDenied(
         _("Your role (%(role)s) cannot approve posts.") % {"role": decider.get_role_display()}

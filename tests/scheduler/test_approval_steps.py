@@ -83,7 +83,7 @@ def test_the_team_cannot_decide_at_the_client_step_nor_the_client_at_a_team_step
     with pytest.raises(approvals.ReviewError, match="Waiting for the team first"):
         approvals.approve(client_link(cast, post), post)
     approvals.approve(cast.editor, post)
-    with pytest.raises(approvals.ReviewError, match="which is for the client"):
+    with pytest.raises(approvals.ReviewError, match="decided by: Client"):
         approvals.approve(cast.admin, post)
     with pytest.raises(PermissionDenied):
         approvals.approve(cast.contributor, post)
