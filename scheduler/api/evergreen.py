@@ -54,6 +54,8 @@ class EvergreenViewSet(WorkspaceViewSet, mixins.ListModelMixin):
     """Each account's evergreen settings, by account id."""
 
     serializer_class = EvergreenSettingsSerializer
+    # An account id is digits; anything else is a 404 before the view runs.
+    lookup_value_regex = "[0-9]+"
     queryset = EvergreenSettings.objects.none()  # the schema's model; get_queryset scopes
     write_permission = "can_schedule"
     http_method_names = ["get", "patch", "post", "head", "options"]

@@ -210,6 +210,8 @@ class SignatureViewSet(WorkspaceViewSet, mixins.ListModelMixin):
     """Each account's signature; GET/PUT /signatures/{account id}/ (editors and up)."""
 
     serializer_class = SignatureSerializer
+    # An account id is digits; anything else is a 404 before the view runs.
+    lookup_value_regex = "[0-9]+"
     queryset = AccountSignature.objects.none()  # the schema's model; get_queryset scopes
     write_permission = "can_schedule"
     lookup_field = "account_id"

@@ -147,6 +147,10 @@ class ApprovalViewSet(WorkspaceViewSet):
 
     serializer_class = DecisionSerializer
     write_permission = None
+    # Only digits reach the view (anything else is a 404, not a failed lookup), and
+    # the schema reads the id's type from the model.
+    lookup_value_regex = "[0-9]+"
+    queryset = Post.objects.none()
 
     def _decide(self, request: Request, pk: str | None, kind: str) -> Response:
         post = Post.objects.filter(pk=pk, workspace_id=self.membership.workspace_id).first()
