@@ -161,10 +161,11 @@ def check_time(when: datetime | None, now: datetime) -> dict[str, list[str]]:
     return {}
 
 
-def _start_state(membership: Membership, when: datetime | None) -> str:
+def _start_state(first_step: int | None, when: datetime | None) -> str:
+    """The state a delivery starts in; `first_step` is workflow.first_step's answer."""
     if when is None:
         return S.DRAFT
-    return S.SCHEDULED if workflow.first_step(membership) is None else S.AWAITING_APPROVAL
+    return S.SCHEDULED if first_step is None else S.AWAITING_APPROVAL
 
 
 def create_post(membership: Membership, data: PostInput) -> Post:
@@ -187,7 +188,8 @@ def create_post(membership: Membership, data: PostInput) -> Post:
         errors["account_ids"] = [_("Choose at least one account.")]
     if errors:
         raise PostErrors(errors)
-    state = _start_state(membership, when)
+    first_step = workflow.first_step(membership)
+    state = _start_state(first_step, when)
     with transaction.atomic():
         post = Post.objects.create(
             workspace=membership.workspace,
@@ -202,7 +204,7 @@ def create_post(membership: Membership, data: PostInput) -> Post:
             scheduled_at=when,
             add_signatures=data.add_signatures,
             signatures=signed_by,
-            approval_step=workflow.first_step(membership) or 0,
+            approval_step=first_step or 0,
         )
         _attach_media(post, data.media)
         Delivery.objects.bulk_create(
@@ -335,7 +337,7 @@ def _sync_accounts(
     for d in deliveries:
         if d.account_id not in wanted and d.state in engine.PENDING:
             _cancel(d)
-    state = _start_state(membership, post.scheduled_at)
+    state = _start_state(workflow.first_step(membership), post.scheduled_at)
     Delivery.objects.bulk_create(
         Delivery(
             post=post,
@@ -351,6 +353,8 @@ def _sync_accounts(
 
 def _retime(membership: Membership, post: Post, when: datetime | None) -> None:
     """Move every not-yet-published delivery to `when` (None: back to draft)."""
+    first_step = workflow.first_step(membership)
+    restarted = False
     for d in post.deliveries.filter(state__in=engine.PENDING):
         if d.state in (S.QUEUED, S.RETRY_WAIT):
             # Pull it back from the queue; a message already sent finds it not
@@ -362,11 +366,12 @@ def _retime(membership: Membership, post: Post, when: datetime | None) -> None:
             if d.state != S.DRAFT:
                 engine.transition(d.pk, d.state, S.DRAFT, scheduled_at=None, due_at=None)
             continue
-        target = _start_state(membership, when) if d.state == S.DRAFT else d.state
-        if target == S.AWAITING_APPROVAL and d.state == S.DRAFT:
+        target = _start_state(first_step, when) if d.state == S.DRAFT else d.state
+        if target == S.AWAITING_APPROVAL and d.state == S.DRAFT and not restarted:
             # Sent for approval again: it starts over at its first step.
-            post.approval_step = workflow.first_step(membership) or 0
+            post.approval_step = first_step or 0
             post.save(update_fields=["approval_step"])
+            restarted = True
         if target == S.AWAITING_APPROVAL:
             if d.state == S.AWAITING_APPROVAL:
                 Delivery.objects.filter(pk=d.pk, state=d.state).update(scheduled_at=when)
