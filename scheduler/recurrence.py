@@ -261,6 +261,7 @@ def repeat_post(membership: Membership, post: Post, rule: str) -> list[Post]:
         track_links=post.track_links,
         thread=list(post.thread),
         overrides=dict(post.overrides),
+        add_signatures=post.add_signatures,
     )
     times, tz = _series_times(membership, post.scheduled_at, rule)
     with transaction.atomic():
