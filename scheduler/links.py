@@ -40,6 +40,9 @@ REFERRERS = {
     "threads.net": "threads",
     "threads.com": "threads",
     "bsky.app": "bluesky",
+    # Business Profile short links; clicks from Search or Maps arrive as google.com,
+    # which organic search shares, so they are not counted as the profile's.
+    "g.page": "gbp",
 }
 
 # Headers a CDN or proxy in front of SMO sets to the visitor's country.

@@ -378,6 +378,27 @@ SMO_NETWORKS: dict[str, dict[str, object]] = {
         # The server a handle signs in to unless the admin names their own PDS.
         "pds_url": env.str("BLUESKY_PDS_URL", default="https://bsky.social"),
     },
+    # Google Business Profile: the same Google OAuth client as YouTube, in a
+    # project with the Business Profile APIs enabled (and access approved).
+    "gbp": {
+        "client_id": env.str("GOOGLE_CLIENT_ID", default=""),
+        "client_secret": _secret("GOOGLE_CLIENT_SECRET"),
+        "authorize_url": env.str(
+            "GOOGLE_AUTHORIZE_URL", default="https://accounts.google.com/o/oauth2/v2/auth"
+        ),
+        "token_url": env.str("GOOGLE_TOKEN_URL", default="https://oauth2.googleapis.com/token"),
+        "api_url": env.str("GBP_API_URL", default="https://mybusiness.googleapis.com"),
+        "accounts_url": env.str(
+            "GBP_ACCOUNTS_URL", default="https://mybusinessaccountmanagement.googleapis.com"
+        ),
+        "locations_url": env.str(
+            "GBP_LOCATIONS_URL", default="https://mybusinessbusinessinformation.googleapis.com"
+        ),
+        # Google fetches each post's photo from its signed SMO_PUBLIC_URL link.
+        "public_url": SMO_PUBLIC_URL,
+        # LocalPost.languageCode: the language the posts are written in.
+        "language_code": env.str("GBP_LANGUAGE_CODE", default="en-US"),
+    },
 }
 # Refresh expiring tokens (X's live two hours) this long before they expire.
 SMO_TOKEN_REFRESH_MARGIN = timedelta(
