@@ -143,9 +143,7 @@ class GoogleBusinessAdapter(Adapter):
                 problems.append(
                     Problem(
                         "media",
-                        words(
-                            "Google takes photos of at least 250 by 250 pixels and 10 KB."
-                        ),
+                        words("Google takes photos of at least 250 by 250 pixels and 10 KB."),
                         "too_small",
                     )
                 )
@@ -345,7 +343,9 @@ class GoogleBusinessAdapter(Adapter):
         metadata = location.get("metadata") or {}
         address = location.get("storefrontAddress") or {}
         place = ", ".join(
-            p for p in (str(address.get("locality") or ""), *address.get("addressLines", [])[:1]) if p
+            p
+            for p in (str(address.get("locality") or ""), *address.get("addressLines", [])[:1])
+            if p
         )
         options = {"maps_url": str(metadata["mapsUri"])} if metadata.get("mapsUri") else {}
         creds = Credentials(

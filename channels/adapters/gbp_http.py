@@ -281,7 +281,9 @@ def token_request(
         if tokens.get("access_token"):
             return tokens
         raise Transient(
-            words("Google's token endpoint answered without a token."), status=status, code="no-token"
+            words("Google's token endpoint answered without a token."),
+            status=status,
+            code="no-token",
         )
     code = str(tokens.get("error") or "")
     reason = scrub(str(tokens.get("error_description") or code or status), secrets_)

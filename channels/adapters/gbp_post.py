@@ -31,6 +31,7 @@ BUTTONS = (
     ("SIGN_UP", words("Sign up")),
     ("CALL", words("Call now")),
 )
+LINKED_BUTTONS = frozenset(value for value, _ in BUTTONS if value not in ("", "CALL"))
 MAX_SUMMARY = 1500  # LocalPost.summary
 MAX_EVENT_TITLE = 58  # Business Profile's event title field (support.google.com); unconfirmed
 MAX_URL = 2048
@@ -78,7 +79,7 @@ def topic(options: Mapping[str, Any]) -> str:
 
 
 def parse_when(value: Any) -> datetime | None:
-    """"2026-12-14 09:00" or "2026-12-14" (or ISO 8601 with a T), no time zone:
+    """ "2026-12-14 09:00" or "2026-12-14" (or ISO 8601 with a T), no time zone:
     Google shows event times in the location's own time."""
     text = str(value or "").strip().replace("T", " ")
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
@@ -126,6 +127,8 @@ def problems(content: Content) -> list[Problem]:
                     )
                 )
         begins, ends = parse_when(start), parse_when(end)
+        if ends and not has_time(end):
+            ends = ends.replace(hour=23, minute=59, second=59)  # a date alone: all that day
         if begins and ends and ends < begins:
             found.append(
                 Problem("options.event_end", words("The end is before the start."), "invalid")
@@ -144,11 +147,9 @@ def problems(content: Content) -> list[Problem]:
         found.append(
             Problem("options.button", words("An offer on Google has its own button."), "invalid")
         )
-    elif button and button != "CALL" and not (options.get("button_url") or content.link):
+    elif button in LINKED_BUTTONS and not (options.get("button_url") or content.link):
         found.append(
-            Problem(
-                "options.button_url", words("This button needs a link to lead to."), "required"
-            )
+            Problem("options.button_url", words("This button needs a link to lead to."), "required")
         )
     for name in ("button_url", "redeem_url"):
         value = str(options.get(name) or "").strip()
@@ -235,7 +236,7 @@ def is_public(url: str) -> bool:
     """Whether Google's fetcher could reach `url`: not a loopback, private or
     link-local address, nor a name only a local network knows."""
     host = (urlsplit(url).hostname or "").lower()
-    if not host or "." not in host and ":" not in host:
+    if not host or ("." not in host and ":" not in host):
         return False
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
         return False

@@ -17,6 +17,7 @@ import requests
 from channels.adapters import base, registry
 from tests.fakes import (
     bluesky_contract,
+    gbp_contract,
     graph_contract,
     linkedin_contract,
     mastodon_contract,
@@ -38,6 +39,7 @@ CASES: dict[str, Callable[..., AbstractContextManager[Any]]] = {
     "linkedin": linkedin_contract.contract_case,
     "mastodon": mastodon_contract.contract_case,
     "bluesky": bluesky_contract.contract_case,
+    "gbp": gbp_contract.contract_case,
 }
 # The call that makes each post public, where a lost answer leaves us not knowing.
 CREATE_PATHS = {"x": "/2/tweets"}
