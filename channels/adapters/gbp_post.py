@@ -22,8 +22,8 @@ TOPICS = (
     (OFFER, words("Offer")),
 )
 # LocalPost.callToAction.actionType; CALL dials the location's phone and takes no URL.
+# The composer offers "no button" itself (an empty choice).
 BUTTONS = (
-    ("", words("No button")),
     ("BOOK", words("Book")),
     ("ORDER", words("Order online")),
     ("SHOP", words("Buy")),
@@ -31,7 +31,7 @@ BUTTONS = (
     ("SIGN_UP", words("Sign up")),
     ("CALL", words("Call now")),
 )
-LINKED_BUTTONS = frozenset(value for value, _ in BUTTONS if value not in ("", "CALL"))
+LINKED_BUTTONS = frozenset(value for value, _ in BUTTONS if value != "CALL")
 MAX_SUMMARY = 1500  # LocalPost.summary
 MAX_EVENT_TITLE = 58  # Business Profile's event title field (support.google.com); unconfirmed
 MAX_URL = 2048
@@ -62,7 +62,6 @@ OPTIONS: tuple[PostOption, ...] = (
         words("Button"),
         kind="choice",
         choices=BUTTONS,
-        default="",
         help=words("Without one, the post's link becomes a Learn more button."),
     ),
     PostOption(
