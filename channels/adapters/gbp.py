@@ -342,11 +342,9 @@ class GoogleBusinessAdapter(Adapter):
         title = str(location.get("title") or name)
         metadata = location.get("metadata") or {}
         address = location.get("storefrontAddress") or {}
-        place = ", ".join(
-            p
-            for p in (str(address.get("locality") or ""), *address.get("addressLines", [])[:1])
-            if p
-        )
+        # "1 Market Street, Leeds": enough to tell a chain's branches apart.
+        lines = [str(line) for line in address.get("addressLines") or []][:1]
+        place = ", ".join(p for p in (*lines, str(address.get("locality") or "")) if p)
         options = {"maps_url": str(metadata["mapsUri"])} if metadata.get("mapsUri") else {}
         creds = Credentials(
             f"{parent}/{name}", title[:200], dict(secrets_), expires_at=expires_at, options=options

@@ -52,8 +52,8 @@ def test_an_admin_chooses_which_locations_to_connect(
 
     assert (response.status_code, response["Location"]) == (302, "/accounts/connect/gbp/choose/")
     page = client.get("/accounts/connect/gbp/choose/").content.decode()
-    assert "Acme Bakery (Leeds, 1 Market Street)" in page
-    assert "Acme Bakery York (York, 1 Market Street)" in page
+    assert "Acme Bakery (1 Market Street, Leeds)" in page
+    assert "Acme Bakery York (1 Market Street, York)" in page
     # The tokens wait for the choice encrypted, and never reach the page.
     waiting = client.session["smo_oauth_pick"]
     token = crypto.decrypt_json(waiting)["found"][0]["credentials"]["secrets"]["access_token"]
@@ -66,7 +66,7 @@ def test_an_admin_chooses_which_locations_to_connect(
     assert (account.workspace, account.external_id, account.name) == (
         cast.workspace,
         york,
-        "Acme Bakery York (York, 1 Market Street)",
+        "Acme Bakery York (1 Market Street, York)",
     )
     assert set(account.credentials) == {"access_token", "refresh_token"}
     assert account.options["maps_url"].startswith("https://maps.google.com/")

@@ -231,8 +231,8 @@ def test_connecting_offers_every_location_of_every_account(case: ContractCase) -
     found = case.adapter.connect(code, redirect, authorization.verifier)
 
     assert [(c.credentials.external_id, c.name) for c in found] == [
-        (case.parent, "Acme Bakery (Leeds, 1 Market Street)"),
-        (north, "Acme Bakery York (York, 1 Market Street)"),
+        (case.parent, "Acme Bakery (1 Market Street, Leeds)"),
+        (north, "Acme Bakery York (1 Market Street, York)"),
     ]
     assert set(found[0].credentials.secrets) == {"access_token", "refresh_token"}
     assert found[0].credentials.options["maps_url"].startswith("https://maps.google.com/")
