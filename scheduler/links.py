@@ -40,6 +40,9 @@ REFERRERS = {
     "threads.net": "threads",
     "threads.com": "threads",
     "bsky.app": "bluesky",
+    "t.me": "telegram",
+    "telegram.me": "telegram",
+    "telegram.org": "telegram",  # web.telegram.org, the web client
 }
 
 # Headers a CDN or proxy in front of SMO sets to the visitor's country.

@@ -378,6 +378,10 @@ SMO_NETWORKS: dict[str, dict[str, object]] = {
         # The server a handle signs in to unless the admin names their own PDS.
         "pds_url": env.str("BLUESKY_PDS_URL", default="https://bsky.social"),
     },
+    # Telegram needs no app: each channel is connected with its own bot's token.
+    "telegram": {
+        "api_url": env.str("TELEGRAM_API_URL", default="https://api.telegram.org"),
+    },
 }
 # Refresh expiring tokens (X's live two hours) this long before they expire.
 SMO_TOKEN_REFRESH_MARGIN = timedelta(
