@@ -181,22 +181,23 @@ class FakeTelegram(LoopbackFake):
         chat = self._chat(body.get("chat_id", ""))
         if chat is None:
             return Reply(400, error(400, "Bad Request: chat not found"))
-        member = chat.members.get(token)
-        if member is None or member["status"] in ("left", "kicked"):
-            if chat.username and method in ("getChat", "getChatMember"):
-                pass  # a public chat can be read by anyone
-            else:
+        member = chat.members.get(token) or {"status": "left", "user": bot}
+        if member["status"] in ("left", "kicked"):
+            if not chat.username:
+                # A private chat does not exist for a bot outside it.
+                return Reply(400, error(400, "Bad Request: chat not found"))
+            if method not in ("getChat", "getChatMember"):  # public chats are readable
                 return Reply(403, error(403, "Forbidden: bot is not a member of the channel chat"))
         if method == "getChat":
             return ok(self._chat_json(chat))
         if method == "getChatMember":
-            if str(body.get("user_id")) != str(bot["id"]) or member is None:
+            if str(body.get("user_id")) != str(bot["id"]):
                 return Reply(400, error(400, "Bad Request: user not found"))
             return ok(member)
         if method == "getChatMemberCount":
             return ok(chat.member_count)
         if method in SENDS:
-            return self._send(chat, member or {}, method, body)
+            return self._send(chat, member, method, body)
         return Reply(404, error(404, "Not Found"))
 
     def _send(self, chat: Chat, member: dict[str, Any], method: str, body: dict[str, Any]) -> Reply:
