@@ -43,6 +43,9 @@ REFERRERS = {
     # Business Profile short links; clicks from Search or Maps arrive as google.com,
     # which organic search shares, so they are not counted as the profile's.
     "g.page": "gbp",
+    "t.me": "telegram",
+    "telegram.me": "telegram",
+    "telegram.org": "telegram",  # web.telegram.org, the web client
 }
 
 # Headers a CDN or proxy in front of SMO sets to the visitor's country.

@@ -399,6 +399,10 @@ SMO_NETWORKS: dict[str, dict[str, object]] = {
         # LocalPost.languageCode: the language the posts are written in.
         "language_code": env.str("GBP_LANGUAGE_CODE", default="en-US"),
     },
+    # Telegram needs no app: each channel is connected with its own bot's token.
+    "telegram": {
+        "api_url": env.str("TELEGRAM_API_URL", default="https://api.telegram.org"),
+    },
 }
 # Refresh expiring tokens (X's live two hours) this long before they expire.
 SMO_TOKEN_REFRESH_MARGIN = timedelta(

@@ -24,6 +24,7 @@ ADAPTERS: dict[str, str] = {
     "mastodon": "channels.adapters.mastodon.MastodonAdapter",
     "bluesky": "channels.adapters.bluesky.BlueskyAdapter",
     "gbp": "channels.adapters.gbp.GoogleBusinessAdapter",
+    "telegram": "channels.adapters.telegram.TelegramAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:

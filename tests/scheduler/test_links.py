@@ -115,6 +115,8 @@ def test_an_unknown_code_is_a_404(clicks: list[tuple[Any, ...]]) -> None:
         ("https://bsky.app/profile/x", "bluesky"),
         ("https://l.threads.net/?u=x", "threads"),
         ("https://www.youtube.com/watch?v=1", "youtube"),
+        ("https://web.telegram.org/", "telegram"),
+        ("https://t.me/acmebakery/41", "telegram"),
         ("https://example.org/", ""),
         ("", ""),
     ],
