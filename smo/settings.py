@@ -378,6 +378,11 @@ SMO_NETWORKS: dict[str, dict[str, object]] = {
         # The server a handle signs in to unless the admin names their own PDS.
         "pds_url": env.str("BLUESKY_PDS_URL", default="https://bsky.social"),
     },
+    # Discord needs no app: an admin pastes a channel's webhook URL. The API base
+    # is here only so a test or a proxy can stand in for discord.com.
+    "discord": {
+        "api_url": env.str("DISCORD_API_URL", default="https://discord.com/api"),
+    },
 }
 # Refresh expiring tokens (X's live two hours) this long before they expire.
 SMO_TOKEN_REFRESH_MARGIN = timedelta(
