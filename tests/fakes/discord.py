@@ -86,6 +86,7 @@ class FakeDiscord(LoopbackFake):
         self.webhooks: dict[str, Webhook] = {}
         self.messages: list[dict[str, Any]] = []
         self.file_cap = FILE_CAP
+        self.bucket = BUCKET  # (requests, seconds) per webhook
         self._ids = itertools.count(1_180_000_000_000_000_001)
         self._buckets: dict[str, list[float]] = {}
         self._offset = 0.0
@@ -309,7 +310,7 @@ class FakeDiscord(LoopbackFake):
     # --- Rate limits ---
 
     def _bucket(self, hook: Webhook) -> Reply | None:
-        limit, seconds = BUCKET
+        limit, seconds = self.bucket
         window = self._buckets.setdefault(hook.id, [self.now(), 0])
         if self.now() >= window[0] + seconds:
             window[:] = [self.now(), 0]
@@ -323,7 +324,7 @@ class FakeDiscord(LoopbackFake):
         return None
 
     def _with_limits(self, reply: Reply, hook: Webhook) -> Reply:
-        limit, seconds = BUCKET
+        limit, seconds = self.bucket
         start, used = self._buckets.get(hook.id, [self.now(), 0])
         reset = start + seconds
         reply.headers.update(
