@@ -16,7 +16,6 @@ so a lost answer cannot be looked up: the delivery goes to a person.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
@@ -35,7 +34,6 @@ from channels.adapters.base import (
     Content,
     Credentials,
     Limits,
-    MediaItem,
     Permanent,
     PostOption,
     Problem,
@@ -44,6 +42,7 @@ from channels.adapters.base import (
     Unknown,
 )
 from channels.adapters.discord_errors import UNKNOWN_WEBHOOK, error_for, lost
+from channels.adapters.discord_message import files, json_text, message_text, payload
 from channels.adapters.engagement import EngagementSupport
 from channels.adapters.metrics import MetricsSupport
 from channels.words import words
@@ -167,19 +166,19 @@ class DiscordAdapter(Adapter):
         thread_id = str(content.options.get("thread_id") or "").strip()
         if thread_id:
             params["thread_id"] = thread_id
-        payload = self._payload(content)
+        body = payload(content)
         hidden = self._hidden(creds)
-        with ExitStack() as files:
+        with ExitStack() as stack:
             try:
                 if content.media:
                     response = self.session.post(
                         url,
                         params=params,
-                        data={"payload_json": _json_text(payload)},
-                        files=_files(content.media, files),
+                        data={"payload_json": json_text(body)},
+                        files=files(content.media, stack),
                     )
                 else:
-                    response = self.session.post(url, params=params, json=payload)
+                    response = self.session.post(url, params=params, json=body)
             except OSError as error:
                 if isinstance(error, requests.RequestException):
                     raise lost(error, creating=True) from None
@@ -203,27 +202,6 @@ class DiscordAdapter(Adapter):
         progress.record("channel_id", str(message.get("channel_id") or creds.external_id))
         progress.record("published_at", str(message.get("timestamp") or self.now().isoformat()))
         return self._published(creds, progress)
-
-    def _payload(self, content: Content) -> dict[str, Any]:
-        payload: dict[str, Any] = {
-            "content": message_text(content),
-            # Text from a post never pings: no @everyone, roles or people by accident.
-            "allowed_mentions": {"parse": []},
-        }
-        for name in ("username", "thread_name"):
-            value = str(content.options.get(name) or "").strip()
-            if value:
-                payload[name] = value
-        if content.media:
-            payload["attachments"] = [
-                {
-                    "id": i,
-                    "filename": _filename(m, i),
-                    **({"description": m.alt_text} if m.alt_text else {}),
-                }
-                for i, m in enumerate(content.media)
-            ]
-        return payload
 
     def _published(self, creds: Credentials, progress: Progress) -> Published:
         message_id = str(progress.get("message_id"))
@@ -315,15 +293,6 @@ class DiscordAdapter(Adapter):
 # --- Plain functions ---------------------------------------------------------------
 
 
-def message_text(content: Content) -> str:
-    """The message's `content`: the text, then the post's link unless it is in it
-    already (Discord previews a URL from the text by itself)."""
-    text = content.text.replace("\r\n", "\n").strip()
-    if content.link and content.link not in text:
-        text = f"{text}\n{content.link}" if text else content.link
-    return text
-
-
 def message_url(guild_id: str, channel_id: str, message_id: str) -> str:
     # A webhook outside a server has no guild; Discord's links say "@me" there.
     return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
@@ -360,35 +329,11 @@ def _option_rules(options: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def _files(media: tuple[MediaItem, ...], stack: ExitStack) -> dict[str, tuple[str, Any, str]]:
-    return {
-        f"files[{i}]": (_filename(m, i), stack.enter_context(open(m.path, "rb")), m.mime_type)
-        for i, m in enumerate(media)
-    }
-
-
-def _filename(item: MediaItem, index: int) -> str:
-    suffix = {
-        "image/jpeg": ".jpg",
-        "image/png": ".png",
-        "image/gif": ".gif",
-        "image/webp": ".webp",
-        "video/mp4": ".mp4",
-        "video/quicktime": ".mov",
-        "video/webm": ".webm",
-    }.get(item.mime_type, "")
-    return f"file{index}{suffix}"
-
-
 def _avatar(hook: Mapping[str, Any]) -> str:
     avatar = str(hook.get("avatar") or "")
     if avatar and hook.get("id"):
         return f"https://cdn.discordapp.com/avatars/{hook['id']}/{avatar}.png"
     return ""
-
-
-def _json_text(payload: Mapping[str, Any]) -> str:
-    return json.dumps(payload, separators=(",", ":"))
 
 
 def _body(response: requests.Response) -> dict[str, Any]:

@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.test import Client
 from django.utils import timezone
 
 from channels.models import SocialAccount
 from scheduler import engine
 from scheduler.models import Delivery, DeliveryAttempt, MediaAsset, PostMedia
+from tests.conftest import Cast
 from tests.factories import PostFactory, WorkspaceFactory
 from tests.fakes.discord import RATE_LIMITED, FakeDiscord, Webhook
 from tests.fakes.graph_wire import jpeg
@@ -126,3 +128,18 @@ def test_a_deleted_webhook_holds_the_account_until_it_is_connected_again(
     account = SocialAccount.objects.get(pk=queued.account_id)
     assert account.status == SocialAccount.Status.NEEDS_RECONNECT
     assert fake.messages == []
+
+
+def test_the_composer_offers_discords_settings_for_a_ticked_channel(
+    fake: FakeDiscord, cast: Cast
+) -> None:
+    queued, _hook = delivery(fake)
+    SocialAccount.objects.filter(pk=queued.account_id).update(workspace=cast.workspace)
+    client = Client()
+    client.force_login(cast.role("editor").user)
+    data = {"accounts": [queued.account_id], "opt-discord-username": "Acme Bakery"}
+    html = client.post("/compose/options/", data).content.decode()
+    assert '<fieldset class="options-section" data-network="discord">' in html
+    assert 'name="opt-discord-username"' in html and 'value="Acme Bakery"' in html
+    assert 'name="opt-discord-thread_name"' in html
+    assert 'name="opt-discord-thread_id"' in html
