@@ -13,6 +13,7 @@ urlpatterns = [
     path(
         "accounts/sign-in/<str:network>/", views.connect_password, name="account-connect-password"
     ),
+    path("accounts/webhook/<str:network>/", views.connect_webhook, name="account-connect-webhook"),
     path("accounts/<int:pk>/publishing/", views.account_publishing, name="account-publishing"),
     path("accounts/<int:pk>/disconnect/", views.account_disconnect, name="account-disconnect"),
     path("accounts/<int:pk>/reconnect/", views.account_reconnect, name="account-reconnect"),

@@ -80,6 +80,8 @@ def _accounts_page(
         account.login_flow = login if login in oauth.LOGINS else ""  # type: ignore[attr-defined]
         # Networks signed in to with a password reconnect through their form below.
         account.password_login = registry.adapter_class(account.network).connects_by == "password"  # type: ignore[attr-defined]
+        # Networks connected by a pasted webhook URL reconnect by pasting a new one.
+        account.webhook_login = registry.adapter_class(account.network).connects_by == "webhook"  # type: ignore[attr-defined]
     networks = []
     for network in registry.networks():
         if network == "sandbox":
@@ -97,6 +99,7 @@ def _accounts_page(
                 "manual": cls.connects_by == "manual",
                 "asks_for_server": cls.asks_for_server,
                 "password": cls.connects_by == "password",
+                "webhook": cls.connects_by == "webhook",
                 "server": registry.network_config(network).get("pds_url", ""),
                 "form": manual_form if manual_form and manual_form["network"] == network else {},
             }
@@ -203,6 +206,31 @@ def _password_refused(
     # What was typed comes back, except the password.
     form = {"network": network, "handle": handle, "server": server, "errors": {field: message}}
     return _accounts_page(request, form, status=400)
+
+
+# The webhook URL holds the webhook's token: error reports show neither it nor
+# any local variable here or in the adapter code it calls.
+@sensitive_post_parameters("url")
+@sensitive_variables()
+@require_POST
+@workspace_page("can_manage_accounts")
+def connect_webhook(request: HttpRequest, network: str) -> HttpResponse:
+    """Connect a channel by its webhook URL (Discord), checked with the network
+    before it is saved. The URL is never shown back: it holds a secret."""
+    if network not in registry.ADAPTERS or registry.adapter_class(network).connects_by != "webhook":
+        raise Http404(_("This network does not connect with a webhook."))
+    adapter = registry.get_adapter(network)
+    try:
+        connection = adapter.connect_webhook(request.POST.get("url", ""))  # type: ignore[attr-defined]
+    except base.AdapterError as error:
+        message = say(error.words)
+        if not isinstance(error, base.Permanent):
+            message = _("Could not check the webhook: %(detail)s") % {"detail": message}
+        form = {"network": network, "errors": {"url": message}}
+        return _accounts_page(request, form, status=400)
+    [account] = oauth.save_connections(request.membership, [connection])  # type: ignore[attr-defined]
+    messages.success(request, _("Connected %(name)s.") % {"name": account.name})
+    return redirect(reverse("accounts") + f"#account-{account.pk}")
 
 
 @require_POST

@@ -46,6 +46,8 @@ REFERRERS = {
     "t.me": "telegram",
     "telegram.me": "telegram",
     "telegram.org": "telegram",  # web.telegram.org, the web client
+    "discord.com": "discord",
+    "discordapp.com": "discord",
 }
 
 # Headers a CDN or proxy in front of SMO sets to the visitor's country.

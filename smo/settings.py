@@ -403,6 +403,11 @@ SMO_NETWORKS: dict[str, dict[str, object]] = {
     "telegram": {
         "api_url": env.str("TELEGRAM_API_URL", default="https://api.telegram.org"),
     },
+    # Discord needs no app: an admin pastes a channel's webhook URL. The API base
+    # is here only so a test or a proxy can stand in for discord.com.
+    "discord": {
+        "api_url": env.str("DISCORD_API_URL", default="https://discord.com/api"),
+    },
 }
 # Refresh expiring tokens (X's live two hours) this long before they expire.
 SMO_TOKEN_REFRESH_MARGIN = timedelta(

@@ -25,6 +25,7 @@ ADAPTERS: dict[str, str] = {
     "bluesky": "channels.adapters.bluesky.BlueskyAdapter",
     "gbp": "channels.adapters.gbp.GoogleBusinessAdapter",
     "telegram": "channels.adapters.telegram.TelegramAdapter",
+    "discord": "channels.adapters.discord.DiscordAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:

@@ -113,6 +113,7 @@ def test_an_unknown_code_is_a_404(clicks: list[tuple[Any, ...]]) -> None:
         ("https://www.linkedin.com/feed/", "linkedin"),
         ("https://lnkd.in/abc", "linkedin"),
         ("https://bsky.app/profile/x", "bluesky"),
+        ("https://discord.com/channels/1/2/3", "discord"),
         ("https://l.threads.net/?u=x", "threads"),
         ("https://www.youtube.com/watch?v=1", "youtube"),
         ("https://web.telegram.org/", "telegram"),

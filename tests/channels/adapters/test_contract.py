@@ -17,6 +17,7 @@ import requests
 from channels.adapters import base, registry
 from tests.fakes import (
     bluesky_contract,
+    discord_contract,
     gbp_contract,
     graph_contract,
     linkedin_contract,
@@ -42,12 +43,13 @@ CASES: dict[str, Callable[..., AbstractContextManager[Any]]] = {
     "bluesky": bluesky_contract.contract_case,
     "gbp": gbp_contract.contract_case,
     "telegram": telegram_contract.contract_case,
+    "discord": discord_contract.contract_case,
 }
 # The call that makes each post public, where a lost answer leaves us not knowing.
 CREATE_PATHS = {"x": "/2/tweets"}
 # Networks with no idempotency key and no way to read the account's posts back:
 # the reconciler hands their lost answers to a person (engine.resolve_unknown).
-CANNOT_TELL = {"telegram"}
+CANNOT_TELL = {"telegram", "discord"}
 
 
 @pytest.fixture(params=sorted(CASES))
@@ -140,6 +142,8 @@ def test_a_lost_answer_to_the_create_is_unknown_and_the_reconciler_finds_the_pos
     with pytest.raises(base.Unknown):
         publish(case)
     if case.network in CANNOT_TELL:
+        # A network that cannot list its posts (Telegram's bots, Discord's webhooks)
+        # says so, and the engine hands the delivery to a person without asking it.
         assert not case.adapter.supports_lookup
         with pytest.raises(base.CannotTell):
             case.adapter.find_published(
