@@ -30,6 +30,7 @@ from typing_extensions import override
 from channels.adapters import reddit_api as api
 from channels.adapters.base import (
     Adapter,
+    AdapterError,
     AuthExpired,
     Authorization,
     Connection,
@@ -166,7 +167,15 @@ class RedditAdapter(Adapter):
                 creating=True,
             )
             # Reddit names an image post only over its websocket: find it instead.
-            found = self._look_up(reddit, creds, content, progress)
+            # The post exists now, so a failed look-up must never lead to a retry.
+            try:
+                found = self._look_up(reddit, creds, content, progress)
+            except AdapterError as error:
+                raise Unknown(
+                    words("Reddit took the image post, but SMO could not look it up yet."),
+                    status=error.status,
+                    code=error.code,
+                ) from error
             if found is None:
                 raise Unknown(
                     words("Reddit took the image post but does not list it yet."),
@@ -198,7 +207,10 @@ class RedditAdapter(Adapter):
             what=words("the subreddit's flairs"),
         )
         for choice in choices:
-            texts = {str(choice.get("flair_text") or "").casefold(), str(choice.get("flair_template_id"))}
+            texts = {
+                str(choice.get("flair_text") or "").casefold(),
+                str(choice.get("flair_template_id")),
+            }
             if wanted.casefold() in texts:
                 return [("flair_id", str(choice["flair_template_id"]))]
         shown = ", ".join(str(c.get("flair_text") or "") for c in choices) or "-"
@@ -217,7 +229,7 @@ class RedditAdapter(Adapter):
         try:
             [post] = self._call(lambda: list(reddit.info(fullnames=[f"t3_{post_id}"])))
             return PUBLIC_URL + str(post.permalink)
-        except (ValueError, api.AdapterError):
+        except (ValueError, AdapterError):
             return f"{PUBLIC_URL}/comments/{post_id}/"
 
     def _published(self, progress: Progress) -> Published:
@@ -315,7 +327,9 @@ class RedditAdapter(Adapter):
             raise Permanent(words("Reddit did not say which account signed in."))
         data = vars(me)
         external_id = str(data.get("id") or me.name)
-        creds = Credentials(external_id, str(me.name), secrets_, expires_at=self._expiry(authorizer))
+        creds = Credentials(
+            external_id, str(me.name), secrets_, expires_at=self._expiry(authorizer)
+        )
         picture = str(data.get("icon_img") or "").split("?")[0]
         return [Connection(self.network, creds, f"u/{me.name}", picture)]
 
@@ -336,7 +350,7 @@ class RedditAdapter(Adapter):
                     words("Reddit refused the sign-in; connect again."), status=status
                 ) from error
             raise api.mapped(error, words("a sign-in"), hidden=self._hidden(hidden)) from error
-        except Exception as error:  # noqa: BLE001 - mapped to the error classes
+        except Exception as error:  # mapped to the error classes
             raise api.mapped(error, words("a sign-in"), hidden=self._hidden(hidden)) from error
 
     def _expiry(self, authorizer: Authorizer) -> datetime:

@@ -87,6 +87,20 @@ class _NoWait(RateLimiter):
             raise _Exhausted(left)
 
 
+class _Session(prawcore.Session):
+    """prawcore.Session sends its own 16 s timeout with every call: send ours."""
+
+    def __init__(self, authorizer: BaseAuthorizer, timeout: float) -> None:
+        super().__init__(authorizer=authorizer)
+        self._retry_strategy_class = _NoRetry  # type: ignore[assignment]
+        self.timeout = timeout
+
+    @override
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["timeout"] = self.timeout
+        return super().request(*args, **kwargs)
+
+
 class _StoredToken(BaseAuthorizer):
     """The access token SMO holds, used as it is: no refresh of praw's own (SMO's
     refresh() renews it and stores the answer). Reddit says when it is dead (401)."""
@@ -118,8 +132,7 @@ def client(config: Mapping[str, Any], session: requests.Session, token: str = ""
     )
     if token:
         authenticator = authenticator_of(reddit)
-        core = prawcore.Session(authorizer=_StoredToken(authenticator, token))
-        core._retry_strategy_class = _NoRetry  # type: ignore[assignment]
+        core = _Session(_StoredToken(authenticator, token), timeout_of(session))
         core._rate_limiter = _NoWait(window_size=reddit.config.window_size)
         reddit._core = reddit._authorized_core = core
     return reddit
@@ -149,7 +162,7 @@ def call(
     """Run one praw call; raise the error class its failure maps to."""
     try:
         return action()
-    except Exception as error:  # noqa: BLE001 - every failure is mapped below
+    except Exception as error:  # every failure is mapped below
         raise mapped(error, what, creating=creating, hidden=hidden, now=now) from error
 
 
@@ -176,9 +189,7 @@ def mapped(
         return api_error(error, hidden, now)
     if isinstance(error, TooLargeMediaException):
         return Permanent(
-            words(
-                "Reddit takes images up to %(mb)s MB.", mb=round(error.maximum_size / 1024**2)
-            ),
+            words("Reddit takes images up to %(mb)s MB.", mb=round(error.maximum_size / 1024**2)),
             code="too-large",
         )
     if isinstance(error, ClientException):

@@ -113,10 +113,24 @@ def test_an_image_post_is_uploaded_through_the_lease_and_found_without_a_websock
     assert case.fake.calls("GET", "/user/acmebakery/submitted")
 
 
+def test_an_image_post_whose_look_up_fails_is_unknown_not_retried(
+    case: ContractCase, tmp_path: Path
+) -> None:
+    content = Content("", media=(photo(tmp_path),), options={"subreddit": "Baking", "title": "B"})
+    case.fake.fail_next(503, path="/user/acmebakery/submitted")
+    with pytest.raises(Unknown):
+        publish(case, content)
+    [post] = case.fake.posts
+    found = case.adapter.find_published(case.creds, content, "key", Progress())
+    assert found is not None and found.external_id == post["id"]
+
+
 def test_a_flair_is_chosen_by_its_text(case: ContractCase) -> None:
     publish(case, with_options(case.content_ok, flair="recipe"))
     [post] = case.fake.posts
-    wanted = next(t for t, text in case.fake.subreddits["baking"]["flairs"].items() if text == "Recipe")
+    wanted = next(
+        t for t, text in case.fake.subreddits["baking"]["flairs"].items() if text == "Recipe"
+    )
     assert post["link_flair_template_id"] == wanted
 
 
@@ -173,7 +187,11 @@ def test_a_ratelimit_message_without_a_time_waits_a_minute() -> None:
 def test_a_429_waits_for_reddits_window_to_reset(case: ContractCase) -> None:
     case.fake.fail_next(
         429,
-        headers={"x-ratelimit-used": "100", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "300"},
+        headers={
+            "x-ratelimit-used": "100",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": "300",
+        },
     )
     before = case.adapter.now()
     with pytest.raises(RateLimited) as raised:
@@ -239,8 +257,10 @@ def test_the_lookup_finds_only_this_posts_match(case: ContractCase) -> None:
     progress = Progress({"started_at": case.adapter.now().isoformat()})
     assert case.adapter.find_published(case.creds, case.content_ok, "key", progress) is None
     case.fake.timeout_after_receive("/api/submit/")
+    waited = time.monotonic()
     with pytest.raises(Unknown):
         publish(case, case.content_ok, progress)
+    assert time.monotonic() - waited < 5  # the session's 1 s timeout, not prawcore's 16 s
     found = case.adapter.find_published(case.creds, case.content_ok, "key", progress)
     assert found is not None
     assert found.external_id == case.fake.posts[-1]["id"] == progress.get("post_id")
@@ -261,14 +281,21 @@ def test_validate_checks_title_subreddit_and_media(case: ContractCase, tmp_path:
     }
     video = MediaItem(str(tmp_path / "v.mp4"), "video/mp4", "video", 1000)
     two = (photo(tmp_path), photo(tmp_path))
-    assert [p.field for p in adapter.validate(dataclasses.replace(case.content_ok, media=(video,)))] == ["media"]
-    assert [p.field for p in adapter.validate(dataclasses.replace(case.content_ok, media=two))] == ["media"]
+    assert [
+        p.field for p in adapter.validate(dataclasses.replace(case.content_ok, media=(video,)))
+    ] == ["media"]
+    assert [p.field for p in adapter.validate(dataclasses.replace(case.content_ok, media=two))] == [
+        "media"
+    ]
     webp = dataclasses.replace(case.content_ok, media=(photo(tmp_path, "image/webp"),))
     assert [p.code for p in adapter.validate(webp)] == ["invalid"]
     body = dataclasses.replace(case.content_ok, text="a" * 40_001)
     assert [(p.field, p.code) for p in adapter.validate(body)] == [("text", "too_long")]
     # A link-only post with no text is fine.
-    assert adapter.validate(Content("", link="https://a.example", options=case.content_ok.options)) == []
+    assert (
+        adapter.validate(Content("", link="https://a.example", options=case.content_ok.options))
+        == []
+    )
 
 
 def test_errors_never_show_the_tokens_or_the_app_secret(case: ContractCase) -> None:
