@@ -16,7 +16,7 @@ no PKCE); access tokens last an hour and refresh() renews them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -379,10 +379,13 @@ class RedditAdapter(Adapter):
         token = str(creds.secrets.get("access_token") or "")
         if not token:
             raise AuthExpired(words("This Reddit account has no access token; reconnect it."))
+        # Kept out of every error this adapter raises from now on.
+        self._secrets = [str(v) for v in creds.secrets.values() if v]
         return api.client(self.config, self.session, token)
 
-    def _hidden(self, extra: list[str] = ()) -> list[str]:  # type: ignore[assignment]
-        return [*extra, str(self.config.get("client_secret") or "")]
+    def _hidden(self, extra: Sequence[str] = ()) -> list[str]:
+        secrets_ = getattr(self, "_secrets", [])
+        return [*extra, *secrets_, str(self.config.get("client_secret") or "")]
 
     def _call(self, action: Callable[[], Any], creating: bool = False, what: Any = None) -> Any:
         return api.call(

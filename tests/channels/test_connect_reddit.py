@@ -55,8 +55,8 @@ def test_an_admin_connects_a_reddit_account(cast: Cast, fake: FakeReddit, settin
         "u/acmebakery",
     )
     assert set(account.credentials) == {"access_token", "refresh_token"}
-    assert timedelta(minutes=58) < account.credentials_expire_at - timezone.now() <= timedelta(
-        hours=1
+    assert (
+        timedelta(minutes=58) < account.credentials_expire_at - timezone.now() <= timedelta(hours=1)
     )
     # The tokens are stored encrypted and never shown on the accounts page.
     page = client.get("/accounts/").content.decode()

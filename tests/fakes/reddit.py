@@ -148,7 +148,11 @@ class FakeReddit(LoopbackFake):
         self, user_id: str, expires_in: int = 3600, scopes: tuple[str, ...] = SCOPES
     ) -> str:
         token = f"{secrets.randbelow(10**12)}-{secrets.token_urlsafe(20)}"
-        self.tokens[token] = {"user": user_id, "expires": time.time() + expires_in, "scopes": scopes}
+        self.tokens[token] = {
+            "user": user_id,
+            "expires": time.time() + expires_in,
+            "scopes": scopes,
+        }
         return token
 
     def issue_refresh_token(self, user_id: str, scopes: tuple[str, ...] = SCOPES) -> str:
@@ -160,9 +164,12 @@ class FakeReddit(LoopbackFake):
         self.tokens[token]["expires"] = time.time() - 1
 
     def fault_body(self, status: int) -> Any:
-        return {"message": {401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}.get(
-            status, "Internal Server Error" if status >= 500 else "Too Many Requests"
-        ), "error": status}
+        return {
+            "message": {401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}.get(
+                status, "Internal Server Error" if status >= 500 else "Too Many Requests"
+            ),
+            "error": status,
+        }
 
     # --- The request pipeline ---
 
@@ -212,7 +219,11 @@ class FakeReddit(LoopbackFake):
             # Reddit throttles or refuses clients without a descriptive User-Agent.
             return Reply(429, {"message": "Too Many Requests", "error": 429})
         auth = request.headers.get("authorization", "")
-        grant = self.tokens.get(auth.removeprefix("bearer ").strip()) if auth.startswith("bearer ") else None
+        grant = (
+            self.tokens.get(auth.removeprefix("bearer ").strip())
+            if auth.startswith("bearer ")
+            else None
+        )
         if grant is None or grant["expires"] < time.time():
             return unauthorized()
         need = next((s for k, s in NEEDS.items() if k in path), "read")
@@ -303,7 +314,8 @@ class FakeReddit(LoopbackFake):
             if not url.startswith(("http://", "https://")):
                 return Reply(200, errors(("BAD_URL", "you should check that url", "url")))
             if form.get("resubmit") in ("False", "false", "0") and any(
-                p["url"] == url and p["subreddit"].lower() == sub["name"].lower() for p in self.posts
+                p["url"] == url and p["subreddit"].lower() == sub["name"].lower()
+                for p in self.posts
             ):
                 return Reply(
                     200, errors(("ALREADY_SUB", "that link has already been submitted", "url"))
@@ -391,10 +403,7 @@ class FakeReddit(LoopbackFake):
             return Reply(403, xml, content_type="application/xml")
         self.leases[key]["uploaded"] = True
         self.leases[key]["size"] = len(body["file"])
-        xml = (
-            f"<PostResponse><Location>{MEDIA_URL}/{key}</Location>"
-            f"<Key>{key}</Key></PostResponse>"
-        )
+        xml = f"<PostResponse><Location>{MEDIA_URL}/{key}</Location><Key>{key}</Key></PostResponse>"
         return Reply(201, xml, content_type="application/xml")
 
     # --- OAuth ---

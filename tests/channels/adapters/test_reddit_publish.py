@@ -299,8 +299,10 @@ def test_validate_checks_title_subreddit_and_media(case: ContractCase, tmp_path:
 
 
 def test_errors_never_show_the_tokens_or_the_app_secret(case: ContractCase) -> None:
-    case.fake.fail_next(200, body=errors(("ODD", "odd " + case.fake.client_secret, "sr")))
-    with pytest.raises(Permanent) as raised:
-        publish(case, case.content_ok)
-    assert case.fake.client_secret not in str(raised.value)
-    assert "[hidden]" in raised.value.detail
+    token = case.creds.secrets["access_token"]
+    for secret in (case.fake.client_secret, token):
+        case.fake.fail_next(200, body=errors(("ODD", f"odd {secret}", "sr")))
+        with pytest.raises(Permanent) as raised:
+            publish(case, case.content_ok)
+        assert secret not in str(raised.value)
+        assert raised.value.detail == "Reddit refused the post: odd [hidden]"
