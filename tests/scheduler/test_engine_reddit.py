@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from channels.models import SocialAccount
 from scheduler import engine
-from scheduler.models import Delivery, DeliveryAttempt
+from scheduler.models import Delivery, DeliveryAttempt, MediaAsset, PostMedia
 from tests.factories import PostFactory, WorkspaceFactory
+from tests.fakes.graph_wire import jpeg
 from tests.fakes.reddit import FakeReddit, ratelimited
 
 S = Delivery.State
@@ -22,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fake(settings: Any) -> Iterator[FakeReddit]:
+def fake(settings: Any, tmp_path: Path) -> Iterator[FakeReddit]:
+    settings.MEDIA_ROOT = tmp_path
     settings.SMO_HTTP_TIMEOUT = 0.5  # a lost answer costs half a second here
     with FakeReddit() as fake:
         fake.add_subreddit("Baking", flairs=["Recipe"])
@@ -110,3 +114,28 @@ def test_an_expired_token_is_refreshed_and_the_post_goes_out(fake: FakeReddit) -
     engine.transition(queued.pk, S.RETRY_WAIT, S.QUEUED)
     assert engine.publish(queued.pk) == "published"
     assert len(fake.posts) == 1
+
+
+def test_an_image_post_is_uploaded_and_found_by_the_worker(fake: FakeReddit) -> None:
+    queued = delivery(fake)
+    data = jpeg(1000, 750)
+    (Path(django_settings.MEDIA_ROOT) / "buns.jpg").write_bytes(data)
+    asset = MediaAsset.objects.create(
+        workspace=queued.post.workspace,
+        file="buns.jpg",
+        original_name="buns.jpg",
+        kind="image",
+        mime_type="image/jpeg",
+        size=len(data),
+        width=1000,
+        height=750,
+    )
+    PostMedia.objects.create(post=queued.post, asset=asset)
+
+    assert engine.publish(queued.pk) == "published"
+
+    queued.refresh_from_db()
+    [post] = fake.posts
+    assert (queued.state, queued.external_id, post["is_self"]) == (S.PUBLISHED, post["id"], False)
+    [upload] = fake.uploads
+    assert upload.body["file"] == data
