@@ -16,11 +16,13 @@ no PKCE); access tokens last an hour and refresh() renews them.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import praw
+import prawcore
 import requests
 from praw.models import PostMedia
 from prawcore.auth import Authorizer, TrustedAuthenticator
@@ -334,8 +336,6 @@ class RedditAdapter(Adapter):
         return [Connection(self.network, creds, f"u/{me.name}", picture)]
 
     def _token(self, action: Callable[[], None], hidden: list[str]) -> None:
-        import prawcore
-
         try:
             action()
         except prawcore.OAuthException as error:
@@ -355,8 +355,6 @@ class RedditAdapter(Adapter):
 
     def _expiry(self, authorizer: Authorizer) -> datetime:
         # prawcore keeps the token's end on the monotonic clock: convert it.
-        import time
-
         left = (authorizer._expiration_timestamp_ns - time.monotonic_ns()) / 1e9 - 10
         return self.now() + timedelta(seconds=max(0.0, left))
 
