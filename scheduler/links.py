@@ -48,6 +48,8 @@ REFERRERS = {
     "telegram.org": "telegram",  # web.telegram.org, the web client
     "discord.com": "discord",
     "discordapp.com": "discord",
+    "reddit.com": "reddit",
+    "redd.it": "reddit",
 }
 
 # Headers a CDN or proxy in front of SMO sets to the visitor's country.

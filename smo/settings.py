@@ -408,6 +408,17 @@ SMO_NETWORKS: dict[str, dict[str, object]] = {
     "discord": {
         "api_url": env.str("DISCORD_API_URL", default="https://discord.com/api"),
     },
+    "reddit": {
+        "client_id": env.str("REDDIT_CLIENT_ID", default=""),
+        "client_secret": _secret("REDDIT_CLIENT_SECRET"),
+        # Reddit asks for a descriptive User-Agent: platform:app id:version (by /u/name).
+        "user_agent": env.str(
+            "REDDIT_USER_AGENT",
+            default="web:smo-scheduler:1.0 (+https://github.com/smo-scheduler/smo)",
+        ),
+        "oauth_url": env.str("REDDIT_OAUTH_URL", default="https://oauth.reddit.com"),
+        "reddit_url": env.str("REDDIT_URL", default="https://www.reddit.com"),
+    },
 }
 # Refresh expiring tokens (X's live two hours) this long before they expire.
 SMO_TOKEN_REFRESH_MARGIN = timedelta(

@@ -26,6 +26,7 @@ ADAPTERS: dict[str, str] = {
     "gbp": "channels.adapters.gbp.GoogleBusinessAdapter",
     "telegram": "channels.adapters.telegram.TelegramAdapter",
     "discord": "channels.adapters.discord.DiscordAdapter",
+    "reddit": "channels.adapters.reddit.RedditAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:

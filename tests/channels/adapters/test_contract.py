@@ -23,6 +23,7 @@ from tests.fakes import (
     linkedin_contract,
     mastodon_contract,
     pinterest_contract,
+    reddit_contract,
     telegram_contract,
     threads_contract,
     tiktok_contract,
@@ -44,6 +45,7 @@ CASES: dict[str, Callable[..., AbstractContextManager[Any]]] = {
     "gbp": gbp_contract.contract_case,
     "telegram": telegram_contract.contract_case,
     "discord": discord_contract.contract_case,
+    "reddit": reddit_contract.contract_case,
 }
 # The call that makes each post public, where a lost answer leaves us not knowing.
 CREATE_PATHS = {"x": "/2/tweets"}
