@@ -40,6 +40,8 @@ REFERRERS = {
     "threads.net": "threads",
     "threads.com": "threads",
     "bsky.app": "bluesky",
+    "slack.com": "slack",
+    "slack-redir.net": "slack",
 }
 
 # Headers a CDN or proxy in front of SMO sets to the visitor's country.

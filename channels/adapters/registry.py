@@ -23,6 +23,7 @@ ADAPTERS: dict[str, str] = {
     "linkedin": "channels.adapters.linkedin.LinkedInAdapter",
     "mastodon": "channels.adapters.mastodon.MastodonAdapter",
     "bluesky": "channels.adapters.bluesky.BlueskyAdapter",
+    "slack": "channels.adapters.slack.SlackAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:

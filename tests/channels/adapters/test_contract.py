@@ -21,6 +21,7 @@ from tests.fakes import (
     linkedin_contract,
     mastodon_contract,
     pinterest_contract,
+    slack_contract,
     threads_contract,
     tiktok_contract,
     x,
@@ -38,6 +39,7 @@ CASES: dict[str, Callable[..., AbstractContextManager[Any]]] = {
     "linkedin": linkedin_contract.contract_case,
     "mastodon": mastodon_contract.contract_case,
     "bluesky": bluesky_contract.contract_case,
+    "slack": slack_contract.contract_case,
 }
 # The call that makes each post public, where a lost answer leaves us not knowing.
 CREATE_PATHS = {"x": "/2/tweets"}
