@@ -51,8 +51,7 @@ AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize"
 # join a public channel on the first post there (posting and history need
 # membership); read the channel's history to find a message whose answer was lost.
 SCOPES = (
-    "chat:write,files:write,channels:read,groups:read,channels:join,"
-    "channels:history,groups:history"
+    "chat:write,files:write,channels:read,groups:read,channels:join,channels:history,groups:history"
 )
 MB = 1024 * 1024
 METADATA_EVENT = "smo_post"
@@ -445,4 +444,3 @@ def _time(value: Any) -> datetime | None:
 
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
-

@@ -154,7 +154,9 @@ class SlackAPI:
         if code in PERMANENT_WORDS:
             return Permanent(PERMANENT_WORDS[code], **kw)
         reason = scrub(code or f"HTTP {status}", self._hidden)
-        return Permanent(words("Slack refused %(what)s: %(reason)s", what=what, reason=reason), **kw)
+        return Permanent(
+            words("Slack refused %(what)s: %(reason)s", what=what, reason=reason), **kw
+        )
 
 
 def retry_at(headers: Mapping[str, Any], now: datetime) -> datetime:
@@ -172,9 +174,7 @@ def retry_at(headers: Mapping[str, Any], now: datetime) -> datetime:
 def nothing_sent(error: BaseException) -> bool:
     """A connection that never opened (refused, DNS) certainly did nothing. urllib
     wraps those in URLError; a read timeout or a reset comes bare."""
-    if isinstance(error, urllib.error.URLError) and not isinstance(
-        error, urllib.error.HTTPError
-    ):
+    if isinstance(error, urllib.error.URLError) and not isinstance(error, urllib.error.HTTPError):
         reason = error.reason
         return isinstance(reason, ConnectionRefusedError | socket.gaierror | TimeoutError)
     return isinstance(error, ConnectionRefusedError)

@@ -342,7 +342,10 @@ def _paged(name: str, items: list[dict[str, Any]], params: dict[str, str]) -> Re
     following = str(start + limit) if start + limit < len(items) else ""
     return Reply(
         200,
-        {"ok": True, name: page, "has_more": bool(following), "response_metadata": {
-            "next_cursor": following
-        }},
+        {
+            "ok": True,
+            name: page,
+            "has_more": bool(following),
+            "response_metadata": {"next_cursor": following},
+        },
     )

@@ -99,4 +99,3 @@ def contract_case(timeout: float = 1.0, **config: Any) -> Iterator[ContractCase]
             channel=channel,
             folder=Path(folder),
         )
-
