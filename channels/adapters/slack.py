@@ -54,6 +54,7 @@ SCOPES = (
     "chat:write,files:write,channels:read,groups:read,channels:join,channels:history,groups:history"
 )
 MB = 1024 * 1024
+MAX_FILES = 10  # files.completeUploadExternal shares up to 10 files at once
 METADATA_EVENT = "smo_post"
 LOOKUP_PAGES = 3  # 600 newest messages searched for a lost one
 CHANNEL_PAGES = 10  # up to 2,000 channels offered at connect time
@@ -75,8 +76,8 @@ class SlackAdapter(Adapter):
         # chat.postMessage: Slack truncates text past 40,000 characters; SMO
         # refuses instead of letting a post be cut.
         max_text=40_000,
-        max_images=10,  # files.completeUploadExternal shares up to 10 files at once
-        max_videos=10,
+        max_images=MAX_FILES,  # and no more than MAX_FILES of both together
+        max_videos=MAX_FILES,
         mix_images_and_video=True,
         max_image_bytes=1024 * MB,  # Slack's file cap is 1 GB
         max_video_bytes=1024 * MB,
@@ -109,6 +110,13 @@ class SlackAdapter(Adapter):
     @override
     def validate(self, content: Content) -> list[Problem]:
         problems = super().validate(content)
+        if len(content.media) > MAX_FILES:
+            message = words(
+                "Slack shares up to %(most)s files in one message; this post has %(count)s.",
+                most=MAX_FILES,
+                count=len(content.media),
+            )
+            problems.append(Problem("media", message, "too_many"))
         if content.link and not any(p.field == "text" for p in problems):
             length = self.text_length(content)
             if length > self.limits.max_text:
