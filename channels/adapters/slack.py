@@ -28,6 +28,7 @@ from typing_extensions import override
 from channels import text as text_rules
 from channels.adapters.base import (
     Adapter,
+    AdapterError,
     AuthExpired,
     Authorization,
     Connection,
@@ -234,8 +235,10 @@ class SlackAdapter(Adapter):
             link = api.call(
                 "chat.getPermalink", words("the link"), channel=channel, message_ts=ts
             ).get("permalink")
-        except (Transient, Permanent):
-            link = None  # the message exists; a link built from its ids works as well
+        except AdapterError:
+            # The message exists (its ts is recorded): a failed link must not
+            # fail the publish. A link built from the ids opens it as well.
+            link = None
         progress.record("url", str(link or archive_url(channel, ts)))
         return self._published(progress)
 

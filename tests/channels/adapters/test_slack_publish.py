@@ -166,3 +166,16 @@ def test_a_resumed_publish_returns_what_progress_holds(case: ContractCase) -> No
 
     assert result == base.Published("1700000000.000100", "https://x.example/", NOW)
     assert case.fake.requests == []
+
+
+def test_a_refused_permalink_still_reports_the_message(case: ContractCase) -> None:
+    case.fake.fail_next(429, headers={"Retry-After": "5"}, path="/api/chat.getPermalink")
+
+    result = publish(case, base.Content("Hello"))
+
+    [message] = case.fake.messages[case.channel]
+    ts = message["ts"]
+    assert (result.external_id, result.url) == (
+        ts,
+        f"https://slack.com/archives/{case.channel}/p{ts.replace('.', '')}",
+    )
