@@ -373,8 +373,7 @@ class SlackAdapter(Adapter):
             tokens = api.call(
                 "oauth.v2.access",
                 what,
-                client_id=str(self.config.get("client_id") or ""),
-                client_secret=secret,
+                app=(str(self.config.get("client_id") or ""), secret),
                 **form,
             )
         except Permanent as error:

@@ -94,13 +94,21 @@ class SlackAPI:
         self._hidden = (token, *hidden)
 
     def call(
-        self, method: str, what: Words, *, creating: bool = False, **params: Any
+        self,
+        method: str,
+        what: Words,
+        *,
+        creating: bool = False,
+        app: tuple[str, str] | None = None,
+        **params: Any,
     ) -> dict[str, Any]:
         """Call a Web API method with form parameters; `creating` marks the call that
-        makes something public, whose lost answer leaves us not knowing."""
+        makes something public, whose lost answer leaves us not knowing. `app`
+        (client id, secret) goes as HTTP Basic, as oauth.v2.access prefers."""
         clean = {k: v for k, v in params.items() if v is not None}
+        auth = {"client_id": app[0], "client_secret": app[1]} if app else None
         try:
-            response = self.client.api_call(method, params=clean)
+            response = self.client.api_call(method, params=clean, auth=auth)
         except SlackApiError as error:
             raise self.error_for(error.response, what, creating=creating) from None
         except (SlackClientError, OSError, ValueError) as error:

@@ -18,6 +18,7 @@ channel's one-message-a-second budget is spent, as Slack documents.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import secrets
@@ -145,7 +146,7 @@ class FakeSlack(LoopbackFake):
         method = path.removeprefix("/api/")
         params = {**request.query, **(request.body if isinstance(request.body, dict) else {})}
         if method == "oauth.v2.access":
-            return self._access(params)
+            return self._access(params, request.headers.get("authorization", ""))
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
         if method not in SCOPE_OF:
             return _error("unknown_method")
@@ -169,9 +170,16 @@ class FakeSlack(LoopbackFake):
         target = urlencode({"code": code, "state": query.get("state", "")})
         return Reply(302, None, {"Location": f"{query.get('redirect_uri')}?{target}"})
 
-    def _access(self, params: dict[str, str]) -> Reply:
-        if (params.get("client_id"), params.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET):
+    def _access(self, params: dict[str, str], authorization: str) -> Reply:
+        """The app's id and secret as HTTP Basic, which Slack prefers, or as form fields."""
+        app = (params.get("client_id"), params.get("client_secret"))
+        if authorization.startswith("Basic "):
+            decoded = base64.b64decode(authorization.removeprefix("Basic ")).decode()
+            app = tuple(decoded.split(":", 1))  # type: ignore[assignment]
+        if app[0] != CLIENT_ID:
             return _error("invalid_client_id")
+        if app[1] != CLIENT_SECRET:
+            return _error("bad_client_secret")
         if params.get("grant_type") == "refresh_token":
             if params.get("refresh_token") not in self.refresh_tokens:
                 return _error("invalid_refresh_token")

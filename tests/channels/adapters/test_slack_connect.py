@@ -3,6 +3,7 @@ channel the bot may post in, token rotation's refresh, and refused codes."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
@@ -72,8 +73,9 @@ def test_each_channel_the_app_can_post_in_is_offered_as_an_account(fake: FakeSla
     assert set(found[0].credentials.secrets) == {"access_token"}
     assert found[0].credentials.expires_at is None  # bot tokens last until revoked
     [access] = fake.calls("POST", "/api/oauth.v2.access")
-    assert access.body["client_secret"] == CLIENT_SECRET
-    assert access.body["redirect_uri"] == REDIRECT
+    basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    assert access.headers["authorization"] == f"Basic {basic}"
+    assert access.body == {"code": access.body["code"], "redirect_uri": REDIRECT}
 
 
 def test_channels_are_read_page_by_page(fake: FakeSlack) -> None:
