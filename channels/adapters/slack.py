@@ -15,7 +15,6 @@ the install answer carries refresh_token and expires_in, and refresh() renews.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,7 +43,19 @@ from channels.adapters.base import (
 )
 from channels.adapters.engagement import EngagementSupport
 from channels.adapters.metrics import MetricsSupport
-from channels.adapters.slack_api import API_URL, SlackAPI, escape, ts_time
+from channels.adapters.slack_api import API_URL, SlackAPI
+from channels.adapters.slack_messages import (
+    METADATA_EVENT,
+    archive_url,
+    channel_of,
+    compact_json,
+    escape,
+    is_ours,
+    message_text,
+    parse_time,
+    shared_ts,
+    ts_time,
+)
 from channels.words import words
 
 AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize"
@@ -56,7 +67,6 @@ SCOPES = (
 )
 MB = 1024 * 1024
 MAX_FILES = 10  # files.completeUploadExternal shares up to 10 files at once
-METADATA_EVENT = "smo_post"
 LOOKUP_PAGES = 3  # 600 newest messages searched for a lost one
 CHANNEL_PAGES = 10  # up to 2,000 channels offered at connect time
 CLOCK_SKEW = timedelta(minutes=10)
@@ -151,7 +161,7 @@ class SlackAdapter(Adapter):
             channel=channel,
             text=escape(text),
             unfurl_links=True,
-            metadata=_json({"event_type": METADATA_EVENT, "event_payload": {"key": key}}),
+            metadata=compact_json({"event_type": METADATA_EVENT, "event_payload": {"key": key}}),
         )
         ts = str(body.get("ts") or "")
         if not ts:
@@ -192,7 +202,7 @@ class SlackAdapter(Adapter):
             api,
             creds,
             "files.completeUploadExternal",
-            files=_json(files),
+            files=compact_json(files),
             channel_id=channel,
             initial_comment=escape(text) or None,
         )
@@ -244,7 +254,7 @@ class SlackAdapter(Adapter):
 
     def _published(self, progress: Progress) -> Published:
         ts = str(progress.get("ts"))
-        made = _time(progress.get("published_at")) or ts_time(ts) or self.now()
+        made = parse_time(progress.get("published_at")) or ts_time(ts) or self.now()
         return Published(ts, str(progress.get("url") or ""), made)
 
     # --- Finding a message whose answer was lost ---
@@ -264,7 +274,7 @@ class SlackAdapter(Adapter):
     def _find(
         self, api: SlackAPI, channel: str, key: str, progress: Progress, files: set[str]
     ) -> Published | None:
-        started = _time(progress.get("started_at"))
+        started = parse_time(progress.get("started_at"))
         oldest = f"{(started - CLOCK_SKEW).timestamp():.6f}" if started else None
         cursor = None
         for _ in range(LOOKUP_PAGES):
@@ -399,58 +409,3 @@ class SlackAdapter(Adapter):
         hidden = [str(v) for v in creds.secrets.values()]
         hidden.append(str(self.config.get("client_secret") or ""))
         return SlackAPI(self.api_url, token, timeout=self.timeout, now=self.now, hidden=hidden)
-
-
-# --- Plain functions ---------------------------------------------------------------------
-
-
-def channel_of(creds: Credentials) -> str:
-    channel = str(creds.options.get("channel_id") or creds.external_id.rpartition(":")[2])
-    if not channel:
-        raise Permanent(words("This Slack account names no channel; reconnect it."))
-    return channel
-
-
-def message_text(content: Content) -> str:
-    """The text, with the post's link on its own line (Slack unfurls it)."""
-    text = content.text.replace("\r\n", "\n").strip()
-    if content.link and content.link not in text:
-        text = f"{text}\n{content.link}" if text else content.link
-    return text
-
-
-def shared_ts(files: list[Any], channel: str) -> str:
-    """The message ts of a completed upload, from `shares` when Slack has it yet."""
-    for file in files:
-        shares = (file or {}).get("shares") or {}
-        for kind in ("public", "private"):
-            for share in (shares.get(kind) or {}).get(channel) or []:
-                if share.get("ts"):
-                    return str(share["ts"])
-    return ""
-
-
-def is_ours(message: Mapping[str, Any], key: str, files: set[str]) -> bool:
-    """A message carrying this delivery's key in metadata, or one of its files."""
-    metadata = message.get("metadata") or {}
-    if key and metadata.get("event_type") == METADATA_EVENT:
-        if (metadata.get("event_payload") or {}).get("key") == key:
-            return True
-    return bool(files and {str(f.get("id")) for f in message.get("files") or []} & files)
-
-
-def archive_url(channel: str, ts: str) -> str:
-    """slack.com/archives links open the message in whichever workspace the reader is in."""
-    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
-
-
-def _time(value: Any) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))

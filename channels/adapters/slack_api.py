@@ -13,7 +13,7 @@ from __future__ import annotations
 import socket
 import urllib.error
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -207,17 +207,3 @@ def lost(error: BaseException, *, creating: bool) -> AdapterError:
     return Transient(
         words("Slack did not answer (%(error)s); nothing was posted.", error=name), code=name
     )
-
-
-def ts_time(ts: Any) -> datetime | None:
-    """A message's `ts` ("1700000000.123456") is its time in epoch seconds."""
-    try:
-        return datetime.fromtimestamp(float(str(ts)), UTC)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def escape(text: str) -> str:
-    """Slack's mrkdwn takes &, < and > as control characters; escaped, the text
-    shows as written (docs.slack.dev/messaging/formatting-message-text)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import requests
 
 from channels.adapters.base import Content, MediaItem
-from channels.adapters.slack import SlackAdapter, message_text
+from channels.adapters.slack import SlackAdapter
+from channels.adapters.slack_messages import message_text
 
 adapter = SlackAdapter({}, requests.Session())
 
