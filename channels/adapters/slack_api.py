@@ -10,6 +10,7 @@ classes (STYLE.md §3). Slack answers HTTP 200 with `{"ok": false, "error":
 
 from __future__ import annotations
 
+import logging
 import socket
 import urllib.error
 from collections.abc import Callable, Iterable, Mapping
@@ -89,6 +90,7 @@ class SlackAPI:
             base_url=api_url,
             timeout=max(1, round(timeout)),
             retry_handlers=[],
+            logger=_quiet_logger(),
         )
         self.now = now
         self._hidden = (token, *hidden)
@@ -141,6 +143,12 @@ class SlackAPI:
                 ),
                 **kw,
             )
+        if " " in code:
+            # Not one of Slack's codes: slack_sdk's note that the body was no JSON
+            # (a proxy's page). Slack may still have acted on the request.
+            code = "unexpected_body"
+            detail = words("Slack answered with something that is not JSON.")
+            return (Unknown if creating else Transient)(detail, **{**kw, "code": code})
         if status >= 500 or code in TRANSIENT_ERRORS:
             if creating:
                 return Unknown(
@@ -165,6 +173,14 @@ class SlackAPI:
         return Permanent(
             words("Slack refused %(what)s: %(reason)s", what=what, reason=reason), **kw
         )
+
+
+def _quiet_logger() -> logging.Logger:
+    """slack_sdk logs request bodies and answers at DEBUG (refresh tokens, new
+    access tokens): its own logger stays at WARNING whatever the root level."""
+    logger = logging.getLogger("channels.adapters.slack_sdk")
+    logger.setLevel(logging.WARNING)
+    return logger
 
 
 def retry_at(headers: Mapping[str, Any], now: datetime) -> datetime:

@@ -4,6 +4,7 @@ channel the bot may post in, token rotation's refresh, and refused codes."""
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
@@ -126,3 +127,18 @@ def test_a_used_code_is_refused_without_showing_the_secret(fake: FakeSlack) -> N
     assert raised.value.code == "invalid_code"
     assert CLIENT_SECRET not in raised.value.detail
     assert CLIENT_SECRET not in repr(slack)
+
+
+def test_tokens_never_reach_the_logs_even_at_debug(
+    fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.rotation = True
+    fake.add_channel("general")
+    slack = adapter(fake)
+    with caplog.at_level(logging.DEBUG):
+        [connection] = slack.connect(code_for(fake, slack), REDIRECT, "")
+        renewed = slack.refresh(connection.credentials)
+
+    for secret in (*connection.credentials.secrets.values(), *renewed.secrets.values()):
+        assert secret not in caplog.text
+    assert CLIENT_SECRET not in caplog.text

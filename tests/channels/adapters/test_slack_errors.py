@@ -111,3 +111,17 @@ def test_a_refused_connection_is_transient(case: ContractCase) -> None:
         publish(case)
 
     assert raised.value.detail.startswith("Could not reach Slack")
+
+
+def test_a_page_that_is_not_json_leaves_a_post_unknown_and_a_read_transient(
+    case: ContractCase,
+) -> None:
+    page = "<html><body>Bad gateway</body></html>"
+    case.fake.fail_next(200, body=page, path="/api/chat.postMessage")
+    with pytest.raises(base.Unknown) as raised:
+        publish(case)
+    assert raised.value.code == "unexpected_body"
+
+    case.fake.fail_next(200, body=page, path="/api/conversations.history")
+    with pytest.raises(base.Transient):
+        case.adapter.find_published(case.creds, base.Content("Hi"), "k", base.Progress())
