@@ -15,7 +15,7 @@ the install answer carries refresh_token and expires_in, and refresh() renews.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -43,15 +43,16 @@ from channels.adapters.base import (
 )
 from channels.adapters.engagement import EngagementSupport
 from channels.adapters.metrics import MetricsSupport
-from channels.adapters.slack_api import API_URL, SlackAPI
+from channels.adapters.slack_api import API_URL, SlackAPI, list_channels, upload
 from channels.adapters.slack_messages import (
-    METADATA_EVENT,
     archive_url,
     channel_of,
+    comment_key,
     compact_json,
     escape,
     is_ours,
     message_text,
+    metadata,
     parse_time,
     shared_ts,
     ts_time,
@@ -90,6 +91,7 @@ class SlackAdapter(Adapter):
         max_images=MAX_FILES,  # and no more than MAX_FILES of both together
         max_videos=MAX_FILES,
         mix_images_and_video=True,
+        first_comment=True,  # a reply in the message's thread
         max_image_bytes=1024 * MB,  # Slack's file cap is 1 GB
         max_video_bytes=1024 * MB,
         video_types=frozenset({"video/mp4", "video/quicktime", "video/webm"}),
@@ -145,28 +147,52 @@ class SlackAdapter(Adapter):
     def publish(
         self, creds: Credentials, content: Content, key: str, progress: Progress
     ) -> Published:
-        if progress.get("ts"):
-            return self._published(progress)
-        channel = channel_of(creds)
         api = self._api(creds)
+        if not progress.get("ts"):
+            self._post(api, creds, content, key, progress)
+        if content.first_comment and not progress.get("comment_ts"):
+            self._comment(api, creds, content, key, progress)
+        return self._published(progress)
+
+    def _post(
+        self, api: SlackAPI, creds: Credentials, content: Content, key: str, progress: Progress
+    ) -> None:
         if not progress.get("started_at"):
             progress.record("started_at", self.now().isoformat())
         text = message_text(content)
         if content.media:
-            return self._publish_files(api, creds, content, text, progress)
+            self._publish_files(api, creds, content, text, progress)
+            return
         body = self._joined(
             api,
             creds,
             "chat.postMessage",
-            channel=channel,
+            channel=channel_of(creds),
             text=escape(text),
             unfurl_links=True,
-            metadata=compact_json({"event_type": METADATA_EVENT, "event_payload": {"key": key}}),
+            metadata=metadata(key),
         )
         ts = str(body.get("ts") or "")
         if not ts:
             raise Unknown(words("Slack answered without the message's id; it may exist."))
-        return self._record(api, channel, ts, progress)
+        self._record(api, channel_of(creds), ts, progress)
+
+    def _comment(
+        self, api: SlackAPI, creds: Credentials, content: Content, key: str, progress: Progress
+    ) -> None:
+        """The first comment is a reply in the message's thread, carrying its own key."""
+        body = api.call(
+            "chat.postMessage",
+            words("the first comment"),
+            creating=True,
+            channel=channel_of(creds),
+            thread_ts=str(progress.get("ts")),
+            text=escape(content.first_comment.strip()),
+            metadata=metadata(comment_key(key)),
+        )
+        if not body.get("ts"):
+            raise Unknown(words("Slack answered without the comment's id; it may exist."))
+        progress.record("comment_ts", str(body["ts"]))
 
     def _joined(self, api: SlackAPI, creds: Credentials, method: str, **params: Any) -> dict:
         """Make the message; in a public channel the app is not in yet, join it
@@ -195,7 +221,7 @@ class SlackAdapter(Adapter):
                 length=len(data),
                 alt_txt=item.alt_text or None,
             )
-            self._upload(str(ticket.get("upload_url") or ""), data, item.mime_type)
+            upload(self.session, str(ticket.get("upload_url") or ""), data, item.mime_type)
             files.append({"id": str(ticket.get("file_id") or ""), "title": name})
             progress.record("files", files)
         done = self._joined(
@@ -217,25 +243,6 @@ class SlackAdapter(Adapter):
             words("Slack took the files but has not shown the message yet; SMO checks again."),
             code="not-shared-yet",
         )
-
-    def _upload(self, url: str, data: bytes, mime_type: str) -> None:
-        """POST the file's bytes to the URL files.getUploadURLExternal gave.
-
-        Nothing is public before files.completeUploadExternal, so every failure
-        here is safe to retry."""
-        if not url:
-            raise Transient(words("Slack gave no upload address."))
-        try:
-            response = self.session.post(url, data=data, headers={"Content-Type": mime_type})
-        except requests.RequestException as error:
-            raise Transient(
-                words("The upload to Slack failed (%(error)s).", error=type(error).__name__)
-            ) from None
-        if not response.ok:
-            raise Transient(
-                words("Slack's upload host answered %(status)s.", status=response.status_code),
-                status=response.status_code,
-            )
 
     def _record(self, api: SlackAPI, channel: str, ts: str, progress: Progress) -> Published:
         progress.record("ts", ts)
@@ -263,13 +270,29 @@ class SlackAdapter(Adapter):
     def find_published(
         self, creds: Credentials, content: Content, key: str, progress: Progress
     ) -> Published | None:
-        if progress.get("ts"):
-            return self._published(progress)
-        files = {str(f.get("id")) for f in progress.get("files") or [] if f.get("id")}
-        if content.media and not files:
-            return None  # publish never got as far as an upload
         api = self._api(creds)
-        return self._find(api, channel_of(creds), key, progress, files)
+        channel = channel_of(creds)
+        if not progress.get("ts"):
+            files = {str(f.get("id")) for f in progress.get("files") or [] if f.get("id")}
+            if content.media and not files:
+                return None  # publish never got as far as an upload
+            if self._find(api, channel, key, progress, files) is None:
+                return None
+        if content.first_comment and not progress.get("comment_ts"):
+            replies = api.call(
+                "conversations.replies",
+                words("the message's thread"),
+                channel=channel,
+                ts=str(progress.get("ts")),
+                include_all_metadata=True,
+                limit=200,
+            )
+            wanted = comment_key(key)
+            found = [m for m in replies.get("messages") or [] if is_ours(m, wanted, set())]
+            if not found:
+                return None
+            progress.record("comment_ts", str(found[0]["ts"]))
+        return self._published(progress)
 
     def _find(
         self, api: SlackAPI, channel: str, key: str, progress: Progress, files: set[str]
@@ -338,7 +361,7 @@ class SlackAdapter(Adapter):
         expires_at = self._expiry(tokens) if tokens.get("expires_in") else None
         api = self._api(Credentials("", secrets=secrets_))
         found = []
-        for channel in self._channels(api):
+        for channel in list_channels(api, CHANNEL_PAGES):
             options = {
                 "team_id": team_id,
                 "channel_id": str(channel["id"]),
@@ -354,23 +377,6 @@ class SlackAdapter(Adapter):
             name = f"{team_name} #{channel.get('name') or channel['id']}"
             found.append(Connection(self.network, creds, name))
         return found
-
-    def _channels(self, api: SlackAPI) -> Iterator[Mapping[str, Any]]:
-        """Public channels, and the private ones the app was invited to."""
-        cursor = None
-        for _ in range(CHANNEL_PAGES):
-            page = api.call(
-                "conversations.list",
-                words("the list of channels"),
-                types="public_channel,private_channel",
-                exclude_archived=True,
-                limit=200,
-                cursor=cursor,
-            )
-            yield from (c for c in page.get("channels") or [] if c.get("id"))
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return
 
     def _token(self, **form: str) -> dict[str, Any]:
         """oauth.v2.access with the app's id and secret: a refused refresh means a

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 import socket
 import urllib.error
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -172,6 +173,44 @@ class SlackAPI:
         reason = scrub(code or f"HTTP {status}", self._hidden)
         return Permanent(
             words("Slack refused %(what)s: %(reason)s", what=what, reason=reason), **kw
+        )
+
+
+def list_channels(api: SlackAPI, pages: int) -> Iterator[Mapping[str, Any]]:
+    """Public channels, and the private ones the app was invited to (conversations.list)."""
+    cursor = None
+    for _ in range(pages):
+        page = api.call(
+            "conversations.list",
+            words("the list of channels"),
+            types="public_channel,private_channel",
+            exclude_archived=True,
+            limit=200,
+            cursor=cursor,
+        )
+        yield from (c for c in page.get("channels") or [] if c.get("id"))
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return
+
+
+def upload(session: requests.Session, url: str, data: bytes, mime_type: str) -> None:
+    """POST the file's bytes to the URL files.getUploadURLExternal gave.
+
+    Nothing is public before files.completeUploadExternal, so every failure
+    here is safe to retry."""
+    if not url:
+        raise Transient(words("Slack gave no upload address."))
+    try:
+        response = session.post(url, data=data, headers={"Content-Type": mime_type})
+    except requests.RequestException as error:
+        raise Transient(
+            words("The upload to Slack failed (%(error)s).", error=type(error).__name__)
+        ) from None
+    if not response.ok:
+        raise Transient(
+            words("Slack's upload host answered %(status)s.", status=response.status_code),
+            status=response.status_code,
         )
 
 

@@ -15,6 +15,16 @@ from channels.words import words
 METADATA_EVENT = "smo_post"
 
 
+def metadata(key: str) -> str:
+    """chat.postMessage's `metadata`: the delivery's key, to find the message by
+    (docs.slack.dev/messaging/message-metadata; writing it needs no extra scope)."""
+    return compact_json({"event_type": METADATA_EVENT, "event_payload": {"key": key}})
+
+
+def comment_key(key: str) -> str:
+    return f"{key}:first-comment"
+
+
 def channel_of(creds: Credentials) -> str:
     channel = str(creds.options.get("channel_id") or creds.external_id.rpartition(":")[2])
     if not channel:

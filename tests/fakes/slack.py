@@ -38,6 +38,7 @@ SCOPE_OF = {
     "conversations.list": "channels:read",
     "conversations.join": "channels:join",
     "conversations.history": "channels:history",
+    "conversations.replies": "channels:history",
     "chat.postMessage": "chat:write",
     "chat.getPermalink": "",
     "files.getUploadURLExternal": "files:write",
@@ -242,10 +243,27 @@ class FakeSlack(LoopbackFake):
         if not channel["is_member"]:
             return _error("not_in_channel")
         oldest = float(params.get("oldest") or 0)
-        shown = [m for m in reversed(self.messages[channel["id"]]) if float(m["ts"]) > oldest]
+        shown = [
+            m
+            for m in reversed(self.messages[channel["id"]])
+            if float(m["ts"]) > oldest and "thread_ts" not in m  # replies stay in threads
+        ]
         if params.get("include_all_metadata") not in ("1", "true"):
             shown = [{k: v for k, v in m.items() if k != "metadata"} for m in shown]
         return _paged("messages", shown, params)
+
+    def _conversations_replies(self, params: dict[str, str]) -> Reply:
+        channel = self.channels.get(params.get("channel", ""))
+        if channel is None:
+            return _error("channel_not_found")
+        ts = params.get("ts", "")
+        messages = self.messages[channel["id"]]
+        if not any(m["ts"] == ts for m in messages):
+            return _error("thread_not_found")
+        thread = [m for m in messages if m["ts"] == ts or m.get("thread_ts") == ts]
+        if params.get("include_all_metadata") not in ("1", "true"):
+            thread = [{k: v for k, v in m.items() if k != "metadata"} for m in thread]
+        return _paged("messages", thread, params)
 
     # --- Messages ---
 
@@ -263,7 +281,12 @@ class FakeSlack(LoopbackFake):
         if len(sent) >= self.per_second:
             return Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
         self._sent[channel] = [*sent, now]
+        thread = params.get("thread_ts")
+        if thread and not any(m["ts"] == thread for m in self.messages[channel]):
+            return _error("thread_not_found")
         message = self._add_message(channel, text=text)
+        if thread:
+            message["thread_ts"] = thread
         if params.get("metadata"):
             message["metadata"] = json.loads(params["metadata"])
         return Reply(200, {"ok": True, "channel": channel, "ts": message["ts"], "message": message})

@@ -179,3 +179,39 @@ def test_a_refused_permalink_still_reports_the_message(case: ContractCase) -> No
         ts,
         f"https://slack.com/archives/{case.channel}/p{ts.replace('.', '')}",
     )
+
+
+def test_the_first_comment_is_a_reply_in_the_messages_thread(case: ContractCase) -> None:
+    progress = base.Progress()
+
+    result = publish(case, base.Content("Buns", first_comment="Order at acme.example"), progress)
+
+    message, reply = case.fake.messages[case.channel]
+    assert reply["thread_ts"] == message["ts"] == result.external_id
+    assert reply["text"] == "Order at acme.example"
+    assert reply["metadata"]["event_payload"] == {"key": "key-1:first-comment"}
+    assert progress.get("comment_ts") == reply["ts"]
+
+
+def test_lost_answers_to_the_message_and_its_comment_are_found_not_posted_twice(
+    case: ContractCase,
+) -> None:
+    content = base.Content("Buns", first_comment="Order at acme.example")
+    progress = base.Progress()
+    case.fake.timeout_after_receive(path="/api/chat.postMessage")
+    with pytest.raises(base.Unknown):
+        publish(case, content, progress)
+
+    # The message is there, its comment not yet: look again after publishing it.
+    assert case.adapter.find_published(case.creds, content, "key-1", progress) is None
+    [message] = case.fake.messages[case.channel]
+    assert progress.get("ts") == message["ts"]
+
+    case.fake.timeout_after_receive(path="/api/chat.postMessage")
+    with pytest.raises(base.Unknown):
+        publish(case, content, progress)  # only the comment is sent
+    found = case.adapter.find_published(case.creds, content, "key-1", progress)
+
+    message, reply = case.fake.messages[case.channel]
+    assert found is not None and found.external_id == message["ts"]
+    assert (reply["thread_ts"], progress.get("comment_ts")) == (message["ts"], reply["ts"])
