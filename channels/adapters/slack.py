@@ -9,7 +9,8 @@ idempotency key in message metadata so `find_published` can find a message
 whose answer was lost (conversations.history, include_all_metadata). Files use
 the current upload flow (files.getUploadURLExternal, a POST to the upload URL,
 files.completeUploadExternal with the text as initial_comment; files.upload is
-retired). Bot tokens never expire unless the app turned token rotation on; then
+retired). The first comment is a reply in the message's thread, with its own
+key in metadata (conversations.replies finds it). Bot tokens never expire unless the app turned token rotation on; then
 the install answer carries refresh_token and expires_in, and refresh() renews.
 """
 
@@ -211,6 +212,8 @@ class SlackAdapter(Adapter):
     ) -> Published:
         channel = channel_of(creds)
         files: list[dict[str, str]] = list(progress.get("files") or [])
+        if progress.get("shared"):
+            return self._shared_late(api, channel, progress, files)
         for item in content.media[len(files) :]:
             data = Path(item.path).read_bytes()
             name = Path(item.path).name
@@ -232,11 +235,21 @@ class SlackAdapter(Adapter):
             channel_id=channel,
             initial_comment=escape(text) or None,
         )
+        progress.record("shared", True)  # never complete the same upload twice
         ts = shared_ts(done.get("files") or [], channel)
         if ts:
             return self._record(api, channel, ts, progress)
-        # Slack may share the files a moment later: look for the message once.
-        found = self._find(api, channel, "", progress, {f["id"] for f in files})
+        return self._shared_late(api, channel, progress, files)
+
+    def _shared_late(
+        self, api: SlackAPI, channel: str, progress: Progress, files: list[dict[str, str]]
+    ) -> Published:
+        """Slack may share completed files a moment later: look for the message;
+        not there yet (or the look failed) is Unknown, for the reconciler."""
+        try:
+            found = self._find(api, channel, "", progress, {f["id"] for f in files})
+        except AdapterError:
+            found = None
         if found is not None:
             return found
         raise Unknown(

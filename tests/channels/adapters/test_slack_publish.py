@@ -215,3 +215,20 @@ def test_lost_answers_to_the_message_and_its_comment_are_found_not_posted_twice(
     message, reply = case.fake.messages[case.channel]
     assert found is not None and found.external_id == message["ts"]
     assert (reply["thread_ts"], progress.get("comment_ts")) == (message["ts"], reply["ts"])
+
+
+def test_completed_files_are_never_shared_twice(case: ContractCase) -> None:
+    case.fake.share_later = True
+    content = base.Content("Fresh", media=(case.image(),))
+    progress = base.Progress()
+    case.fake.fail_next(
+        200, {"ok": False, "error": "internal_error"}, path="/api/conversations.history"
+    )
+    with pytest.raises(base.Unknown):
+        publish(case, content, progress)
+
+    result = publish(case, content, progress)
+
+    assert len(case.fake.calls("POST", "/api/files.completeUploadExternal")) == 1
+    [message] = case.fake.messages[case.channel]
+    assert result.external_id == message["ts"]
