@@ -50,6 +50,8 @@ REFERRERS = {
     "discordapp.com": "discord",
     "reddit.com": "reddit",
     "redd.it": "reddit",
+    "slack.com": "slack",
+    "slack-redir.net": "slack",
 }
 
 # Headers a CDN or proxy in front of SMO sets to the visitor's country.

@@ -419,6 +419,14 @@ SMO_NETWORKS: dict[str, dict[str, object]] = {
         "oauth_url": env.str("REDDIT_OAUTH_URL", default="https://oauth.reddit.com"),
         "reddit_url": env.str("REDDIT_URL", default="https://www.reddit.com"),
     },
+    "slack": {
+        "client_id": env.str("SLACK_CLIENT_ID", default=""),
+        "client_secret": _secret("SLACK_CLIENT_SECRET"),
+        "api_url": env.str("SLACK_API_URL", default="https://slack.com/api/"),
+        "authorize_url": env.str(
+            "SLACK_AUTHORIZE_URL", default="https://slack.com/oauth/v2/authorize"
+        ),
+    },
 }
 # Refresh expiring tokens (X's live two hours) this long before they expire.
 SMO_TOKEN_REFRESH_MARGIN = timedelta(

@@ -27,6 +27,7 @@ ADAPTERS: dict[str, str] = {
     "telegram": "channels.adapters.telegram.TelegramAdapter",
     "discord": "channels.adapters.discord.DiscordAdapter",
     "reddit": "channels.adapters.reddit.RedditAdapter",
+    "slack": "channels.adapters.slack.SlackAdapter",
 }
 
 # Networks whose accounts are connected through another network's login:

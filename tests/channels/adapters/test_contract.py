@@ -24,6 +24,7 @@ from tests.fakes import (
     mastodon_contract,
     pinterest_contract,
     reddit_contract,
+    slack_contract,
     telegram_contract,
     threads_contract,
     tiktok_contract,
@@ -46,6 +47,7 @@ CASES: dict[str, Callable[..., AbstractContextManager[Any]]] = {
     "telegram": telegram_contract.contract_case,
     "discord": discord_contract.contract_case,
     "reddit": reddit_contract.contract_case,
+    "slack": slack_contract.contract_case,
 }
 # The call that makes each post public, where a lost answer leaves us not knowing.
 CREATE_PATHS = {"x": "/2/tweets"}
