@@ -46,8 +46,8 @@ from channels.adapters.gbp_http import (
     POSTS_URL,
     BusinessAPI,
     parse_time,
-    token_request,
 )
+from channels.adapters.google_token import token_request
 from channels.adapters.metrics import MetricsSupport
 from channels.words import words
 
@@ -232,7 +232,10 @@ class GoogleBusinessAdapter(Adapter):
                 words("This Google Business Profile account has no refresh token; reconnect it.")
             )
         tokens = token_request(
-            self.session, self.config, {"grant_type": "refresh_token", "refresh_token": token}
+            self.session,
+            self.config,
+            {"grant_type": "refresh_token", "refresh_token": token},
+            product="Business Profile",
         )
         fresh = {
             **creds.secrets,
@@ -276,7 +279,9 @@ class GoogleBusinessAdapter(Adapter):
             "redirect_uri": redirect_uri,
             "code_verifier": verifier,
         }
-        tokens = token_request(self.session, self.config, form, hidden=[code, verifier])
+        tokens = token_request(
+            self.session, self.config, form, product="Business Profile", hidden=[code, verifier]
+        )
         if SCOPE not in str(tokens.get("scope") or "").split():
             raise Permanent(
                 words(

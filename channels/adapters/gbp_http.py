@@ -35,7 +35,6 @@ from channels.words import Words, words
 ACCOUNTS_URL = "https://mybusinessaccountmanagement.googleapis.com"
 LOCATIONS_URL = "https://mybusinessbusinessinformation.googleapis.com"
 POSTS_URL = "https://mybusiness.googleapis.com"
-TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a secret
 # Business Profile quotas are counted per minute (developers.google.com/my-business/
 # content/limits: 300 queries per minute, 10 edits per minute per location); Google
 # sends no Retry-After with RESOURCE_EXHAUSTED, so the next minute is the reset.
@@ -240,75 +239,6 @@ def lost(error: requests.RequestException, *, creating: bool) -> AdapterError:
         )
     return Transient(
         words("Google did not answer (%(error)s); nothing was posted.", error=name), code=name
-    )
-
-
-def token_request(
-    session: requests.Session,
-    config: Mapping[str, Any],
-    form: Mapping[str, str],
-    *,
-    hidden: Iterable[str] = (),
-) -> dict[str, Any]:
-    """POST to Google's token endpoint, the client's id and secret in the form.
-
-    A refused refresh is AuthExpired (invalid_grant: revoked, or an app left in
-    "Testing" whose refresh tokens end after 7 days; platforms.md §6); a refused
-    code exchange is Permanent (the person tries connecting again).
-    """
-    body = {
-        **form,
-        "client_id": str(config.get("client_id") or ""),
-        "client_secret": str(config.get("client_secret") or ""),
-    }
-    secrets_ = [*hidden, body["client_secret"], form.get("refresh_token", "")]
-    refreshing = form.get("grant_type") == "refresh_token"
-    try:
-        response = session.post(
-            str(config.get("token_url") or TOKEN_URL), data=body, allow_redirects=False
-        )
-    except requests.RequestException as error:
-        # Transient either way: Google does not rotate refresh tokens on use.
-        raise Transient(
-            words(
-                "Could not reach Google's token endpoint (%(error)s).", error=type(error).__name__
-            )
-        ) from None
-    tokens = _json(response)
-    tokens = tokens if isinstance(tokens, dict) else {}
-    status = response.status_code
-    if response.ok:
-        if tokens.get("access_token"):
-            return tokens
-        raise Transient(
-            words("Google's token endpoint answered without a token."),
-            status=status,
-            code="no-token",
-        )
-    code = str(tokens.get("error") or "")
-    reason = scrub(str(tokens.get("error_description") or code or status), secrets_)
-    if status >= 500 or status == 429:
-        raise Transient(
-            words("Google's token endpoint had a temporary problem (%(status)s).", status=status),
-            status=status,
-            code=code,
-        )
-    if refreshing:
-        raise AuthExpired(
-            words(
-                "Google would not refresh the Business Profile token (%(reason)s); "
-                "reconnect the account.",
-                reason=reason,
-            ),
-            status=status,
-            code=code,
-        )
-    raise Permanent(
-        words(
-            "Google did not accept the sign-in (%(reason)s); try connecting again.", reason=reason
-        ),
-        status=status,
-        code=code,
     )
 
 

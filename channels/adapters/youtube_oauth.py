@@ -20,18 +20,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-import requests
-
+from channels.adapters import google_token
 from channels.adapters.base import (
     AuthExpired,
     Authorization,
     Connection,
     Credentials,
     Permanent,
-    Transient,
-    scrub,
 )
-from channels.adapters.session import nothing_sent
 from channels.adapters.youtube_api import Calls
 from channels.words import words
 
@@ -39,7 +35,6 @@ if TYPE_CHECKING:
     from channels.adapters.youtube import YouTubeAdapter
 
 AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
-TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a secret
 UPLOAD = "https://www.googleapis.com/auth/youtube.upload"
 READONLY = "https://www.googleapis.com/auth/youtube.readonly"
 # Answering and moderating comments (the inbox) needs youtube.force-ssl.
@@ -148,73 +143,9 @@ def refresh(adapter: YouTubeAdapter, creds: Credentials) -> Credentials:
 def _token_request(
     adapter: YouTubeAdapter, form: dict[str, str], hidden: Iterable[str] = ()
 ) -> dict[str, Any]:
-    """POST to Google's token endpoint, the client's id and secret in the form."""
-    config = adapter.config
-    refreshing = form["grant_type"] == "refresh_token"
-    body = {
-        **form,
-        "client_id": str(config["client_id"]),
-        "client_secret": str(config["client_secret"]),
-    }
-    hidden = [*hidden, body["client_secret"], form.get("refresh_token", "")]
-    url = str(config.get("token_url") or TOKEN_URL)
-    try:
-        response = adapter.session.post(url, data=body, allow_redirects=False)
-    except requests.RequestException as error:
-        # Transient either way: a refresh Google did receive leaves the old
-        # refresh token valid (Google does not rotate it on use).
-        name = type(error).__name__
-        if nothing_sent(error):
-            raise Transient(
-                words("Could not reach Google's token endpoint (%(error)s).", error=name)
-            ) from None
-        raise Transient(
-            words("No answer from Google's token endpoint (%(error)s).", error=name)
-        ) from None
-    tokens = _json(response)
-    status = response.status_code
-    if response.ok:
-        if tokens.get("access_token"):
-            return tokens
-        raise Transient(
-            words("Google's token endpoint answered without a token."),
-            status=status,
-            code="no-token",
-        )
-    code = str(tokens.get("error") or "")
-    reason = scrub(str(tokens.get("error_description") or code or status), hidden)
-    if status >= 500 or status == 429:
-        raise Transient(
-            words("Google's token endpoint had a temporary problem (%(status)s).", status=status),
-            status=status,
-            code=code,
-        )
-    if refreshing:
-        # invalid_grant: revoked, expired (apps in "Testing" lose refresh tokens
-        # after 7 days, §6) or the password changed. Only a new consent helps.
-        raise AuthExpired(
-            words(
-                "Google would not refresh the YouTube token (%(reason)s); reconnect the account.",
-                reason=reason,
-            ),
-            status=status,
-            code=code,
-        )
-    raise Permanent(
-        words(
-            "Google did not accept the sign-in (%(reason)s); try connecting again.", reason=reason
-        ),
-        status=status,
-        code=code,
+    return google_token.token_request(
+        adapter.session, adapter.config, form, product="YouTube", hidden=hidden
     )
-
-
-def _json(response: requests.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def _picture(snippet: Mapping[str, Any]) -> str:
